@@ -1,0 +1,59 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything lands in .venv.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+
+.PHONY: run test test-pg bench os-packages chromium translations clean-venv
+
+# OS packages that pip cannot provide: venv, Pango for WeasyPrint, a CJK font for PDFs.
+os-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing OS packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(BIN)/.runtime: requirements.txt | os-packages
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(BIN)/.dev: requirements-dev.txt requirements.txt $(BIN)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+translations: $(BIN)/.runtime
+	@$(BIN)/pybabel compile -q -d portal/translations
+
+# Headless Chromium for the browser tests: Debian's own package, never a downloaded build.
+chromium:
+	@command -v chromium >/dev/null || { echo "Installing chromium"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+run: $(BIN)/.runtime translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) demo-accounts
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(BIN)/.dev translations chromium
+	$(BIN)/python -m pytest
+
+# The same suite against PostgreSQL; the tests create and drop their own database.
+test-pg: $(BIN)/.dev translations
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres} \
+	  $(BIN)/python -m pytest
+
+bench: $(BIN)/.dev translations
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,4 @@
+"""Entry point: `flask --app app ...` and WSGI servers (`gunicorn app:app`)."""
+from portal import create_app
+
+app = create_app()

@@ -1,0 +1,54 @@
+"""The application factory."""
+from pathlib import Path
+
+from flask import Flask
+
+from portal.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal. `config` overrides every other setting (used by tests)."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    load_config(app, config)
+
+    from portal import extensions as ext
+    from portal.core import database, errors, web
+    ext.db.init_app(app)
+    database.configure_engine(app)
+    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"),
+                         render_as_batch=True, compare_type=True)
+    ext.csrf.init_app(app)
+    ext.bootstrap.init_app(app)
+    ext.limiter.init_app(app)
+    ext.api.init_app(app)
+
+    _import_models()
+    from portal.auth import sessions
+    sessions.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+
+    from portal.auth.routes import bp as auth_bp
+    from portal.org.routes import bp as org_bp
+    from portal.org.manage import bp as manage_bp
+    from portal.api import register as register_api
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(org_bp)
+    app.register_blueprint(manage_bp)
+    register_api(app)
+
+    from portal.cli import register as register_cli
+    register_cli(app)
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so metadata (and Alembic) see all tables, and every
+    policy module so the access policy knows every model."""
+    import portal.auth.models  # noqa: F401
+    import portal.core.audit  # noqa: F401
+    import portal.org.models  # noqa: F401
+    import portal.org.policies  # noqa: F401

@@ -1,0 +1,5 @@
+"""TEMPORARY scaffold for the JSON API."""
+
+
+def register(app):
+    pass

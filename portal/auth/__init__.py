@@ -1,0 +1,1 @@
+"""Accounts, roles, sessions that can be ended on the server, API tokens."""

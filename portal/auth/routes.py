@@ -1,0 +1,77 @@
+"""Log in, log out, change password."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.security import check_password_hash
+
+from portal.auth import sessions
+from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.core import audit
+from portal.core.web import safe_next
+from portal.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("username") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count towards the throttle; a successful login redirects.
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
+               deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("org.home"))
+    form = LoginForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            user = sessions.authenticate(form.username.data, form.password.data)
+            if user is not None:
+                sessions.start_session(user)
+                db.session.commit()
+                return redirect(safe_next(request.args.get("next")))
+            # One message for unknown user, wrong password and inactive account alike.
+            form.password.errors.append(_("Wrong username or password."))
+            status = 401
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    sessions.end_session(current_user._get_current_object())
+    db.session.commit()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        user = current_user._get_current_object()
+        if form.validate_on_submit():
+            if check_password_hash(user.password_hash, form.current.data):
+                user.password_hash = sessions.hash_password(form.new.data)
+                sessions.end_all_sessions(user)
+                audit.record("password_change", user)
+                sessions.start_session(user)
+                db.session.commit()
+                flash(_("Your password has been changed. Other sessions were logged out."),
+                      "success")
+                return redirect(url_for("org.home"))
+            form.current.errors.append(_("The current password is wrong."))
+    return render_template("auth/password.html", form=form), status

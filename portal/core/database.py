@@ -1,0 +1,70 @@
+"""Engine set-up: SQLite pragmas and write transactions begun with BEGIN IMMEDIATE.
+
+Under SQLite's default deferred BEGIN, a transaction that reads and then writes must
+upgrade its lock and fails at once with "database is locked" when another writer got in
+first (the busy timeout does not help there). Requests that may write (POST and friends),
+CLI commands and jobs therefore begin with BEGIN IMMEDIATE, which waits for the write
+lock up front; plain GET requests keep cheap deferred read transactions."""
+from datetime import datetime, timezone
+
+from flask import g, has_request_context, request
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+from portal.extensions import db
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def wants_write_transaction() -> bool:
+    """True outside requests (CLI, jobs) and for requests that may change data."""
+    if not has_request_context():
+        return True
+    return request.method not in READ_METHODS or g.get("write_transaction", False)
+
+
+def configure_engine(app) -> None:
+    """Attach the SQLite connection hooks to the app's engine."""
+    with app.app_context():
+        engine: Engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Take transaction control away from pysqlite so our BEGIN is the one used.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_transaction() else "BEGIN")
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use portal.core.now()")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)

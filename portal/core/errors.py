@@ -1,0 +1,59 @@
+"""Errors as pages for people and as JSON for the API: `{"error", "message", "details"}`.
+
+Every error, 4xx or 5xx, rolls the session back first, so a failed request never leaves
+a half-written change behind."""
+import logging
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Please log in."),
+    403: _l("You may not do this."),
+    404: _l("Not found."),
+    405: _l("This method is not allowed here."),
+    409: _l("This conflicts with the current state."),
+    413: _l("The upload is too large."),
+    422: _l("Some fields are not valid."),
+    429: _l("Too many attempts. Please wait a few minutes and try again."),
+    500: _l("Something went wrong on our side."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_body(status: int, code: str, message: str, details: dict | None = None) -> dict:
+    return {"error": code, "message": message, "details": details or {}}
+
+
+def _handle_http(exc: HTTPException):
+    db.session.rollback()
+    status = exc.code or 500
+    message = str(MESSAGES.get(status, exc.name))
+    if wants_json():
+        details = getattr(exc, "data", None) or {}
+        if isinstance(details, dict) and "messages" in details:
+            details = {"fields": details["messages"]}
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response = error_body(status, code, message, details if isinstance(details, dict) else {})
+        return response, status, getattr(exc, "headers", None) or {}
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _handle_unexpected(exc: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _handle_http(InternalServerError())
+
+
+def init_app(app) -> None:
+    app.register_error_handler(HTTPException, _handle_http)
+    if not app.testing:
+        app.register_error_handler(Exception, _handle_unexpected)

@@ -1,0 +1,82 @@
+"""Request plumbing shared by every page: language, audit actor, auditor guard,
+template helpers, safe redirects, liveness."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import text
+
+from portal.core import access, audit
+from portal.core.clock import now
+from portal.core.database import READ_METHODS
+from portal.extensions import babel, db
+from portal.org import labels
+
+bp = Blueprint("core", __name__)
+
+# Auditors read everything and change nothing; these endpoints only touch their own login.
+AUDITOR_MAY_POST = frozenset({"auth.login", "auth.logout", "auth.change_password",
+                              "core.set_language"})
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in languages:
+        return user_locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def safe_next(target: str | None, fallback: str = "org.home") -> str:
+    """A same-site path to go back to, never an absolute URL to elsewhere."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for(fallback)
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok", "time": now().isoformat()}
+
+
+def _before_request():
+    user = current_user if current_user and current_user.is_authenticated else None
+    g.audit_token = audit.set_actor(audit.Actor(
+        user.id if user else None, user.username if user else "anonymous",
+        request.remote_addr))
+    if user is not None and user.role == "auditor" and request.method not in READ_METHODS \
+            and request.endpoint not in AUDITOR_MAY_POST:
+        abort(403)
+
+
+def init_app(app) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+    app.before_request(_before_request)
+
+    @app.context_processor
+    def helpers():
+        return {"can_view": lambda obj: access.can_view(current_user, obj),
+                "can_change": lambda obj: access.can_change(current_user, obj),
+                "current_locale": str(get_locale()),
+                "role_label": labels.role_label,
+                "structure_label": lambda c: labels.label(labels.STRUCTURE_LABELS, c),
+                "status_label": lambda c: labels.label(labels.STATUS_LABELS, c),
+                "level_label": lambda c: labels.label(labels.LEVEL_LABELS, c),
+                "languages": app.config["LANGUAGES"]}

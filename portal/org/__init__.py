@@ -1,0 +1,1 @@
+"""Organisation: regions, partners, territories, teams, people."""

@@ -1,0 +1,68 @@
+"""Operations on people: create, change role and team, deactivate. No commits here."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.auth import sessions
+from portal.auth.models import PARTNER_ROLES, PRINCIPAL_ROLES, ROLES, User
+from portal.extensions import db
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
+
+
+class PersonError(ValueError):
+    """A person cannot be saved as given; `field` names the offending input."""
+
+    def __init__(self, field: str, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+def username_taken(username: str, exclude_id: int | None = None) -> bool:
+    query = select(User.id).where(func.lower(User.username) == username.lower())
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    return db.session.execute(query).first() is not None
+
+
+def check_person(*, username: str, role: str, partner, team, exclude_id=None) -> None:
+    """Raise PersonError when the combination of fields is not allowed."""
+    if not USERNAME_RE.match(username or ""):
+        raise PersonError("username", _l(
+            "3–64 letters, digits, dot, dash or underscore, starting with a letter or digit."))
+    if username_taken(username, exclude_id):
+        raise PersonError("username", _l("This username is taken."))
+    if role not in ROLES:
+        raise PersonError("role", _l("Unknown role."))
+    if role in PRINCIPAL_ROLES and partner is not None:
+        raise PersonError("role", _l("Principal roles do not belong to a partner."))
+    if role in PARTNER_ROLES and partner is None:
+        raise PersonError("partner", _l("Partner roles need a partner."))
+    if team is not None and (partner is None or team.partner_id != partner.id):
+        raise PersonError("team", _l("The team belongs to another partner."))
+
+
+def create_person(*, username: str, display_name: str, role: str, partner=None, team=None,
+                  password: str | None = None, password_hash: str | None = None,
+                  email: str | None = None, phone: str | None = None) -> User:
+    """Validate and add a new person (with a hashed password) to the session."""
+    username = (username or "").strip()
+    check_person(username=username, role=role, partner=partner, team=team)
+    if password_hash is None:
+        if not password or len(password) < 8:
+            raise PersonError("password", _l("At least %(num)d characters.", num=8))
+        password_hash = sessions.hash_password(password)
+    user = User(username=username, display_name=(display_name or username).strip(), role=role,
+                partner_id=partner.id if partner else None, team_id=team.id if team else None,
+                password_hash=password_hash, email=email or None, phone=phone or None)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def deactivate_person(user: User) -> None:
+    """Deactivate and log out everywhere; the history of the person stays."""
+    user.active = False
+    sessions.end_all_sessions(user)

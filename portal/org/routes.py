@@ -1,0 +1,74 @@
+"""Pages to look at partners, their teams and people."""
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal.auth.models import ROLES, User
+from sqlalchemy import select
+
+from portal.core.access import get_or_404, visible
+from portal.extensions import db
+from portal.org import services
+from portal.org.models import STRUCTURES, TIERS, Partner, Region, Team
+
+bp = Blueprint("org", __name__)
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@bp.route("/")
+@login_required
+def home():
+    if current_user.is_principal:
+        return redirect(url_for("org.partners"))
+    if current_user.partner_id:
+        return redirect(url_for("org.partner", partner_id=current_user.partner_id))
+    return redirect(url_for("auth.change_password"))
+
+
+@bp.route("/partners")
+@login_required
+def partners():
+    args = request.args
+    query = services.partner_query(current_user, q=args.get("q"), province=args.get("province"),
+                                   tier=args.get("tier"), structure=args.get("structure"),
+                                   status=args.get("status"))
+    page = db.paginate(query, page=_page_number(), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    provinces = db.session.execute(select(Region).where(Region.code.in_(
+        select(Partner.province_code).where(visible(current_user, Partner))))
+        .order_by(Region.code)).scalars().all()
+    return render_template("org/partners.html", page=page, provinces=provinces,
+                           tiers=TIERS, structures=STRUCTURES)
+
+
+@bp.route("/partners/<int:partner_id>")
+@login_required
+def partner(partner_id):
+    partner = get_or_404(current_user, Partner, partner_id)
+    query = services.people_query(current_user, partner_id=partner.id,
+                                  role=request.args.get("role") or None,
+                                  q=request.args.get("q"))
+    people = db.paginate(query, page=_page_number(), per_page=current_app.config["PAGE_SIZE"],
+                         error_out=False)
+    return render_template("org/partner.html", partner=partner, people=people,
+                           headcount=services.headcount_by_role(partner.id),
+                           teams=services.visible_teams(current_user, partner.id),
+                           team_sizes=services.team_sizes(partner.id), roles=ROLES)
+
+
+@bp.route("/teams/<int:team_id>")
+@login_required
+def team(team_id):
+    team = get_or_404(current_user, Team, team_id)
+    members = db.session.execute(services.people_query(current_user, team_id=team.id)
+                                 ).scalars().all()
+    return render_template("org/team.html", team=team, members=members)
+
+
+@bp.route("/people/<int:user_id>")
+@login_required
+def person(user_id):
+    person = get_or_404(current_user, User, user_id)
+    return render_template("org/person.html", person=person)
