@@ -80,6 +80,6 @@ def load_regions_command(provinces, no_towns):
 def register(app) -> None:
     for command in (create_user, create_token, load_regions_command):
         app.cli.add_command(command)
-    from portal.org.seed import seed_demo, seed_scale
-    app.cli.add_command(seed_demo)
-    app.cli.add_command(seed_scale)
+    from portal.org.seed import COMMANDS as seed_commands
+    for command in seed_commands:
+        app.cli.add_command(command)

@@ -32,6 +32,9 @@ class Defaults:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
 
     PAGE_SIZE = 25
+    # Staff CSV import: every generated password is hashed inside the request.
+    IMPORT_MAX_ROWS = 500
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024
     API_PAGE_SIZE_MAX = 200
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 

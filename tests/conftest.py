@@ -12,6 +12,7 @@ import uuid
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from portal import create_app
@@ -89,10 +90,26 @@ def _settings(request) -> dict:
     return settings
 
 
+class Client(FlaskClient):
+    """Runs every request in its own app context, as a server does (fresh `g`, fresh
+    session), while the test keeps its own context for factories and assertions. After
+    each request the test's session is rolled back so it reads what the request wrote.
+    The test's own transaction is ended before the request too (so it holds no lock):
+    test code commits what it builds before it makes a request, as the factories do."""
+
+    def open(self, *args, **kwargs):
+        db.session.rollback()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.rollback()
+        return response
+
+
 @pytest.fixture
 def app(database, request, tmp_path):
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database(),
                       "UPLOAD_FOLDER": str(tmp_path / "uploads"), **_settings(request)})
+    app.test_client_class = Client
     with app.app_context():
         yield app
         db.session.remove()
@@ -164,6 +181,7 @@ def world(make):
     """Two partners side by side, each with an owner, a team with a manager and staff,
     plus principal users; the channel manager is assigned to partner A only."""
     from types import SimpleNamespace
+    from portal.org.models import Territory
     w = SimpleNamespace()
     w.admin = make.person("admin", username="admin1")
     w.cm = make.person("channel_manager", username="cm1")
@@ -179,5 +197,8 @@ def world(make):
             staff=make.person("staff", partner, team, username=f"staff_{key}"),
             other_staff=make.person("staff", partner, other_team, username=f"staff2_{key}")))
         team.leader_id = getattr(w, key).manager.id
+        getattr(w, key).territory = Territory(partner_id=partner.id, exclusive=True,
+                                              region_code="330106" if key == "b" else "330102")
+        db.session.add(getattr(w, key).territory)
     db.session.commit()
     return w

@@ -1,5 +1,20 @@
-"""TEMPORARY scaffold for the JSON API."""
+"""The JSON API under /api/v1: bearer tokens, the access policy, an OpenAPI document."""
+from portal.api import schemas
+from portal.api.auth import SCHEME, SECURITY_SCHEME
+from portal.api.routes import BLUEPRINTS
+from portal.extensions import api, csrf
 
 
-def register(app):
-    pass
+def register(app) -> None:
+    """Document and mount the API blueprints on `app` (after `api.init_app(app)`)."""
+    # flask-smorest documents errors with its own payload shape; ours is core.errors'.
+    api.spec.components.schemas.pop("Error", None)
+    api.ERROR_SCHEMA = schemas.ErrorSchema
+    api._register_responses()
+    api.spec.components.security_scheme(SCHEME, SECURITY_SCHEME)
+    api.spec.options["security"] = [{SCHEME: []}]
+    # The page-size limit in the document is read from this app's config.
+    with app.app_context():
+        for bp in BLUEPRINTS:
+            api.register_blueprint(bp)
+            csrf.exempt(bp)

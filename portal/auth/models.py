@@ -26,7 +26,8 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __audited__ = True
-    __audit_exclude__ = ("password_hash", "last_login_at")
+    __audit_exclude__ = ("password_hash",)
+    __audit_ignore__ = ("last_login_at",)
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
@@ -84,7 +85,8 @@ class ApiToken(db.Model):
 
     __tablename__ = "api_tokens"
     __audited__ = True
-    __audit_exclude__ = ("token_digest", "last_used_at")
+    __audit_exclude__ = ("token_digest",)
+    __audit_ignore__ = ("last_used_at",)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(64))

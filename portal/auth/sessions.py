@@ -24,13 +24,19 @@ def init_app(app) -> None:
     login_manager.user_loader(_load_user)
 
 
+def may_log_in(user: User) -> bool:
+    """Active people of partners that are not terminated; derived, so ending a partner's
+    contract needs no mass update of its people."""
+    return user.active and (user.partner is None or user.partner.status != "terminated")
+
+
 def _load_user(session_key: str):
     if not session_key:
         return None
     row = db.session.execute(
         select(LoginSession).where(LoginSession.key_digest == digest(session_key),
                                    LoginSession.ended_at.is_(None))).scalar_one_or_none()
-    if row is None or not row.user.active:
+    if row is None or not may_log_in(row.user):
         return None
     row.user.session_key = session_key
     return row.user
@@ -50,7 +56,7 @@ def authenticate(username: str, password: str) -> User | None:
         _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))
         check_password_hash(_DUMMY_HASH, password or "")
         return None
-    if not check_password_hash(user.password_hash, password or "") or not user.active:
+    if not check_password_hash(user.password_hash, password or "") or not may_log_in(user):
         return None
     return user
 
@@ -64,6 +70,8 @@ def start_session(user: User) -> None:
     user.session_key = key
     user.last_login_at = now()
     login_user(user)
+    # The request began anonymous; from here on its changes are the user's own.
+    audit.set_actor(audit.Actor(user.id, user.username, request.remote_addr))
     audit.record("login", user)
 
 
@@ -98,6 +106,6 @@ def user_for_token(token: str) -> User | None:
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_digest == digest(token or ""),
                                ApiToken.revoked_at.is_(None))).scalar_one_or_none()
-    if row is None or not row.user.active:
+    if row is None or not may_log_in(row.user):
         return None
     return row.user

@@ -1,7 +1,9 @@
 """The append-only audit log: who, when, which object, before/after, from which IP.
 
 Models that set `__audited__ = True` are logged automatically on every flush, whether the
-change came from a form, the API or the CLI, so no service can forget it. Events that are
+change came from a form, the API or the CLI, so no service can forget it. Columns named in
+`__audit_exclude__` are logged as changed without their values (secrets); columns in
+`__audit_ignore__` are bookkeeping (last login) and not logged at all. Events that are
 not row changes (login, logout, imports) are written with `record(...)`. The migration
 adds database triggers that refuse UPDATE and DELETE on the table."""
 from contextvars import ContextVar
@@ -31,6 +33,14 @@ _actor: ContextVar[Actor] = ContextVar("audit_actor", default=SYSTEM)
 def set_actor(actor: Actor):
     """Make `actor` the author of changes in this context; returns a reset token."""
     return _actor.set(actor)
+
+
+def reset_actor(token) -> None:
+    """Undo a `set_actor`."""
+    try:
+        _actor.reset(token)
+    except ValueError:  # set in another context (e.g. a copied one); fall back to SYSTEM
+        _actor.set(SYSTEM)
 
 
 def current_actor() -> Actor:
@@ -78,10 +88,13 @@ def record(action: str, obj=None, *, object_type=None, object_id=None,
 
 def _changes(obj, created: bool):
     excluded = getattr(obj, "__audit_exclude__", ())
+    ignored = getattr(obj, "__audit_ignore__", ())
     before, after = {}, {}
     state = inspect(obj)
     for attr in state.mapper.column_attrs:
         key = attr.key
+        if key in ignored:
+            continue
         hist = state.attrs[key].history
         if created:
             value = getattr(obj, key)
@@ -100,7 +113,8 @@ def _changes(obj, created: bool):
 
 
 def _snapshot(obj) -> dict:
-    excluded = getattr(obj, "__audit_exclude__", ())
+    excluded = set(getattr(obj, "__audit_exclude__", ())) | set(
+        getattr(obj, "__audit_ignore__", ()))
     return {a.key: _plain(getattr(obj, a.key)) for a in inspect(obj).mapper.column_attrs
             if a.key not in excluded}
 

@@ -2,7 +2,8 @@
 template helpers, safe redirects, liveness."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask import (Blueprint, abort, current_app, g, has_request_context, redirect, request,
+                   session, url_for)
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import text
@@ -22,7 +23,13 @@ AUDITOR_MAY_POST = frozenset({"auth.login", "auth.logout", "auth.change_password
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
+    if not has_request_context():  # CLI and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):
+        # API clients carry no language cookie; they say what they read in Accept-Language.
+        chosen = request.accept_languages.best_match(languages)
+    else:
+        chosen = session.get("lang")
     if chosen in languages:
         return chosen
     user_locale = getattr(current_user, "locale", None) if current_user else None
@@ -60,15 +67,28 @@ def _before_request():
     g.audit_token = audit.set_actor(audit.Actor(
         user.id if user else None, user.username if user else "anonymous",
         request.remote_addr))
+    refuse_auditor_writes(user)
+
+
+def refuse_auditor_writes(user) -> None:
+    """Auditors read everything and change nothing: a 403 for any write request."""
     if user is not None and user.role == "auditor" and request.method not in READ_METHODS \
             and request.endpoint not in AUDITOR_MAY_POST:
         abort(403)
+
+
+def _teardown_request(_exc):
+    # The worker thread serves other requests and jobs next: forget this request's actor.
+    token = g.pop("audit_token", None)
+    if token is not None:
+        audit.reset_actor(token)
 
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.register_blueprint(bp)
     app.before_request(_before_request)
+    app.teardown_request(_teardown_request)
 
     @app.context_processor
     def helpers():

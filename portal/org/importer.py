@@ -1,0 +1,198 @@
+"""Bulk creation of a partner's staff from a CSV file, all or nothing.
+
+Every row is checked first, against the database and against the other rows of the
+file; one bad row and nothing is written. Checks run as a few set queries, not one per
+row, and the accounts go in with one flush, so the audit log's per-row `create` entries
+are written as one batch too. Hashing passwords is the slow part (scrypt takes tens of
+milliseconds by design); it runs on a small thread pool because hashlib releases the GIL."""
+import csv
+import io
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.auth import sessions
+from portal.auth.models import User
+from portal.core import audit
+from portal.extensions import db
+from portal.org import accounts
+from portal.org.models import Partner, Team
+from portal.org.people import USERNAME_RE
+
+COLUMNS = ("username", "display_name", "role", "team", "email", "phone", "password")
+REQUIRED_COLUMNS = ("username",)
+ROLES = ("manager", "staff")
+DEFAULT_ROLE = "staff"
+MAX_ROWS = 500
+MAX_BYTES = 2 * 1024 * 1024
+# Excel in mainland China saves CSV as GBK; GB 18030 is its superset, so it reads both.
+ENCODINGS = ("utf-8-sig", "gb18030")
+HASH_THREADS = 4
+
+
+@dataclass
+class Problem:
+    row: int  # the line number in the file as a spreadsheet shows it: the header is 1
+    field: str
+    message: str
+
+
+@dataclass
+class Upload:
+    """A checked file: the rows ready to insert, or the problems that forbid it."""
+
+    rows: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def limits() -> tuple[int, int]:
+    """Most rows and bytes per file (settings IMPORT_MAX_ROWS / IMPORT_MAX_BYTES)."""
+    config = current_app.config
+    return config.get("IMPORT_MAX_ROWS", MAX_ROWS), config.get("IMPORT_MAX_BYTES", MAX_BYTES)
+
+
+def template_csv() -> bytes:
+    """An empty file with the header line, with a BOM so Excel opens it as UTF-8."""
+    return (",".join(COLUMNS) + "\r\n").encode("utf-8-sig")
+
+
+def decode(data: bytes) -> str | None:
+    """The text of an upload in UTF-8 (with or without BOM) or GBK, else None."""
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def read_upload(data: bytes, partner: Partner) -> Upload:
+    """Parse and check an upload for `partner`; nothing is written."""
+    max_rows, max_bytes = limits()
+    upload = Upload()
+    if len(data) > max_bytes:
+        upload.problems.append(Problem(0, "file", _l(
+            "The file is larger than %(size)d KB; split it into several files.",
+            size=max_bytes // 1024)))
+        return upload
+    text = decode(data)
+    if text is None:
+        upload.problems.append(Problem(0, "file", _l(
+            "The file is neither UTF-8 nor GBK text; save it as CSV from your spreadsheet.")))
+        return upload
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        upload.problems.append(Problem(0, "file", _l("The file is not valid CSV.")))
+        return upload
+    header = [name.strip().lower() for name in lines[0]] if lines else []
+    for index, name in enumerate(header):
+        if name not in COLUMNS:
+            upload.problems.append(Problem(1, name, _l("Unknown column.")))
+        elif name in header[:index]:
+            upload.problems.append(Problem(1, name, _l("This column appears twice.")))
+    for name in REQUIRED_COLUMNS:
+        if name not in header:
+            upload.problems.append(Problem(1, name, _l("This column is missing.")))
+    if upload.problems:
+        return upload
+    for number, cells in enumerate(lines[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # spreadsheets leave blank lines at the end
+        if len(cells) > len(header):
+            upload.problems.append(Problem(number, "", _l("More cells than columns.")))
+            continue
+        row = {name: "" for name in COLUMNS}
+        row.update({name: cell.strip() for name, cell in zip(header, cells)})
+        row["line"] = number
+        upload.rows.append(row)
+    if not upload.rows and not upload.problems:
+        upload.problems.append(Problem(0, "file", _l("The file has no rows to import.")))
+    elif len(upload.rows) > max_rows:
+        upload.problems.append(Problem(0, "file", _l(
+            "At most %(num)d people per file; split it into several files.", num=max_rows)))
+    if upload.ok:
+        _check_rows(upload, partner)
+    return upload
+
+
+def _check_rows(upload: Upload, partner: Partner) -> None:
+    usernames = {row["username"].lower() for row in upload.rows if row["username"]}
+    taken = set(db.session.execute(select(func.lower(User.username)).where(
+        func.lower(User.username).in_(usernames))).scalars()) if usernames else set()
+    teams = {team.name: team for team in db.session.execute(select(Team).where(
+        Team.partner_id == partner.id, Team.active.is_(True))).scalars()}
+    seen: dict[str, int] = {}
+    for row in upload.rows:
+        for name, message in _row_problems(row, taken, teams, seen):
+            upload.problems.append(Problem(row["line"], name, message))
+
+
+def _row_problems(row: dict, taken: set, teams: dict, seen: dict):
+    username = row["username"]
+    if not USERNAME_RE.match(username):
+        yield "username", _l(
+            "3–64 letters, digits, dot, dash or underscore, starting with a letter or digit.")
+    elif username.lower() in taken:
+        yield "username", _l("This username is taken.")
+    elif username.lower() in seen:
+        yield "username", _l("Same username as row %(row)d.", row=seen[username.lower()])
+    else:
+        seen[username.lower()] = row["line"]
+    if len(row["display_name"]) > 64:
+        yield "display_name", _l("At most %(num)d characters.", num=64)
+    row["role"] = row["role"].lower() or DEFAULT_ROLE
+    if row["role"] not in ROLES:
+        yield "role", _l("The role must be manager or staff.")
+    if row["team"] and row["team"] not in teams:
+        yield "team", _l("This partner has no active team of this name.")
+    row["team_id"] = teams[row["team"]].id if row["team"] in teams else None
+    for name, problem in (("email", accounts.email_problem), ("phone", accounts.phone_problem)):
+        message = problem(row[name])
+        if message:
+            yield name, message
+    if len(row["email"]) > 120:
+        yield "email", _l("At most %(num)d characters.", num=120)
+    if row["password"]:
+        message = accounts.password_problem(row["password"])
+        if message:
+            yield "password", message
+
+
+def _hash_all(passwords: list[str]) -> list[str]:
+    app = current_app._get_current_object()
+
+    def work(password):
+        with app.app_context():
+            return sessions.hash_password(password)
+    if len(passwords) < 2 * HASH_THREADS:
+        return [sessions.hash_password(p) for p in passwords]
+    with ThreadPoolExecutor(HASH_THREADS) as pool:
+        return list(pool.map(work, passwords))
+
+
+def create_people(upload: Upload, partner: Partner) -> list[tuple[User, str | None]]:
+    """Insert the checked rows of `upload` as people of `partner`; returns each account
+    with its generated password (None where the file gave one). Flushes once."""
+    if not upload.ok:
+        raise ValueError("refusing to import a file with problems")
+    generated = [None if row["password"] else accounts.generate_password()
+                 for row in upload.rows]
+    hashes = _hash_all([row["password"] or new for row, new in zip(upload.rows, generated)])
+    # The rows were checked as a set above, so the per-row checks of create_person (a
+    # username query and a flush for each) would only repeat them one by one.
+    people = [User(username=row["username"], display_name=row["display_name"] or row["username"],
+                   role=row["role"], partner_id=partner.id, team_id=row["team_id"],
+                   email=row["email"] or None, phone=row["phone"] or None, password_hash=hashed)
+              for row, hashed in zip(upload.rows, hashes)]
+    db.session.add_all(people)
+    db.session.flush()
+    audit.record("import_people", partner, after={"count": len(people)})
+    return list(zip(people, generated))

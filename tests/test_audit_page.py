@@ -1,0 +1,53 @@
+"""The audit log page: admin and auditor only, newest first, filterable."""
+import re
+
+import pytest
+
+from portal.core.clock import today
+from tests.conftest import login
+
+# Messages are asserted in English, whatever the default language of the portal.
+pytestmark = pytest.mark.config(BABEL_DEFAULT_LOCALE="en")
+
+
+def rows(response):
+    """(actor, action, object) of each entry shown, in page order."""
+    html = response.get_data(as_text=True)
+    return re.findall(r'<td class="text-nowrap">[^<]*</td>\s*<td>([^<]*)</td>\s*'
+                      r'<td><code>([^<]*)</code></td>\s*<td>([^<]*)</td>', html)
+
+
+def test_audit_page_shows_a_form_change_with_actor_and_before_after(app, client, world):
+    login(client, world.a.owner)
+    client.post(f"/manage/teams/{world.a.team.id}/edit",
+                data={"name": "先锋组", "leader_id": str(world.a.manager.id)})
+
+    auditor = app.test_client()
+    login(auditor, world.auditor)
+    response = auditor.get("/manage/audit?action=update&object_type=Team")
+    assert response.status_code == 200
+    assert rows(response)[0] == ("owner_a", "update", f"Team #{world.a.team.id}")
+    html = response.get_data(as_text=True)
+    assert '{&#34;name&#34;:&#34;一组a&#34;}' in html and '{&#34;name&#34;:&#34;先锋组&#34;}' in html
+
+
+def test_audit_page_is_newest_first_and_filters_by_actor_and_date(app, client, world):
+    login(client, world.admin)
+    client.post(f"/manage/teams/{world.b.team.id}/deactivate")
+    response = client.get(f"/manage/audit?actor=ADMIN1&start={today().isoformat()}")
+    shown = rows(response)
+    assert shown[0] == ("admin1", "update", f"Team #{world.b.team.id}")
+    assert ("admin1", "login", f"User #{world.admin.id}") in shown
+    assert {actor for actor, _, _ in shown} == {"admin1"}
+    response = client.get("/manage/audit?actor=admin1&end=2000-01-01")
+    assert response.status_code == 200 and rows(response) == []
+    response = client.get("/manage/audit?start=2020-02-01&end=2020-01-01")
+    assert response.status_code == 400
+
+
+def test_only_admin_and_auditor_see_the_audit_log(app, world):
+    for user, status in ((world.admin, 200), (world.auditor, 200), (world.cm, 403),
+                         (world.a.owner, 403), (world.a.staff, 403)):
+        client = app.test_client()
+        login(client, user)
+        assert client.get("/manage/audit").status_code == status, user.username

@@ -1,0 +1,187 @@
+"""Logging in and out, sessions that end on the server, throttling, cookies."""
+import os
+import stat
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.auth.models import ApiToken, LoginSession
+from portal.config import _instance_secret
+from portal.core.audit import AuditLog
+from portal.extensions import db
+from tests.conftest import PASSWORD, login
+
+
+def _error_text(response):
+    return response.get_data(as_text=True)
+
+
+def test_login_lands_partner_owner_on_its_partner_page(client, world):
+    response = login(client, world.a.owner)
+    assert response.status_code == 302
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert world.a.partner.name in page
+    assert world.b.partner.name not in page
+
+
+def test_wrong_password_and_unknown_user_look_the_same(client, world):
+    wrong = login(client, world.a.owner, "not-the-password")
+    unknown = login(client, "nobody-here", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 401
+    marker = "Wrong username or password."
+    assert marker in _error_text(wrong) or "用户名或密码错误" in _error_text(wrong)
+    assert _error_text(wrong).replace("nobody-here", "") .count("invalid-feedback") == \
+        _error_text(unknown).count("invalid-feedback")
+
+
+def test_inactive_account_cannot_log_in(client, world):
+    world.a.staff.active = False
+    db.session.commit()
+    assert login(client, world.a.staff).status_code == 401
+
+
+def test_session_cookie_copied_before_logout_is_refused_afterwards(app, world):
+    client = app.test_client()
+    login(client, world.a.owner)
+    stolen = client.get_cookie("session").value
+    assert client.get(f"/partners/{world.a.partner.id}").status_code == 200
+    client.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get(f"/partners/{world.a.partner.id}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_password_change_logs_out_other_sessions_but_not_this_one(app, world):
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, world.a.staff)
+    login(laptop, world.a.staff)
+    response = laptop.post("/account/password", data={
+        "current": PASSWORD, "new": "a-new-secret-9", "confirm": "a-new-secret-9"})
+    assert response.status_code == 302
+    assert laptop.get(f"/people/{world.a.staff.id}").status_code == 200
+    assert phone.get(f"/people/{world.a.staff.id}").status_code == 302
+    assert login(app.test_client(), world.a.staff, "a-new-secret-9").status_code == 302
+    assert login(app.test_client(), world.a.staff, PASSWORD).status_code == 401
+
+
+def test_password_change_rejects_wrong_current_and_short_new(client, world):
+    login(client, world.a.staff)
+    wrong = client.post("/account/password", data={
+        "current": "nope-nope", "new": "a-new-secret-9", "confirm": "a-new-secret-9"})
+    short = client.post("/account/password", data={
+        "current": PASSWORD, "new": "short", "confirm": "short"})
+    assert wrong.status_code == short.status_code == 400
+    assert login(client.application.test_client(), world.a.staff).status_code == 302
+
+
+@pytest.mark.config(LOGIN_LIMIT_PER_ACCOUNT="3 per 5 minutes", LOGIN_LIMIT_PER_IP="100 per minute")
+def test_repeated_failures_lock_the_account_for_a_while(app, world):
+    for _ in range(3):
+        assert login(app.test_client(), world.a.owner, "guess-guess").status_code == 401
+    # Even the right password is refused until the window passes; other accounts go on.
+    assert login(app.test_client(), world.a.owner).status_code == 429
+    assert login(app.test_client(), world.b.owner).status_code == 302
+
+
+@pytest.mark.config(LOGIN_LIMIT_PER_IP="4 per minute", LOGIN_LIMIT_PER_ACCOUNT="100 per minute")
+def test_repeated_failures_from_one_address_are_throttled(client, world):
+    for n in range(4):
+        assert login(client, f"someone{n}", "guess-guess").status_code == 401
+    assert login(client, world.a.owner).status_code == 429
+
+
+def test_successful_logins_do_not_count_towards_the_throttle(app, world):
+    for _ in range(8):
+        client = app.test_client()
+        assert login(client, world.a.owner).status_code == 302
+
+
+def test_session_cookie_is_httponly_and_samesite(client, world):
+    response = login(client, world.a.owner)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+@pytest.mark.config(SESSION_COOKIE_SECURE=True)
+def test_session_cookie_is_secure_when_configured(client, world):
+    assert "Secure" in login(client, world.a.owner).headers["Set-Cookie"]
+
+
+def test_login_ignores_next_pointing_to_another_site(client, world):
+    response = client.post("/login?next=https://evil.example/x", data={
+        "username": world.a.owner.username, "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
+def test_login_follows_next_within_the_portal(client, world):
+    target = f"/partners/{world.a.partner.id}"
+    response = client.post(f"/login?next={target}", data={
+        "username": world.a.owner.username, "password": PASSWORD})
+    assert response.headers["Location"] == target
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_login_form_without_csrf_token_is_refused(client, world):
+    assert login(client, world.a.owner).status_code == 400
+
+
+def test_pages_need_a_login(client, world):
+    response = client.get(f"/partners/{world.a.partner.id}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_login_and_logout_are_audited_with_address(client, world):
+    login(client, world.a.owner)
+    client.post("/logout")
+    rows = db.session.execute(select(AuditLog).where(AuditLog.actor_id == world.a.owner.id)
+                              .order_by(AuditLog.id)).scalars().all()
+    assert [r.action for r in rows][-2:] == ["login", "logout"]
+    assert rows[-1].ip == "127.0.0.1"
+
+
+def test_server_keeps_only_digests_of_session_keys(client, world):
+    login(client, world.a.owner)
+    cookie = client.get_cookie("session").value
+    digests = db.session.execute(select(LoginSession.key_digest)).scalars().all()
+    assert digests and all(d not in cookie for d in digests)
+
+
+def test_secret_key_is_generated_once_into_instance(tmp_path):
+    first = _instance_secret(tmp_path)
+    second = _instance_secret(tmp_path)
+    assert first == second and len(first) >= 32
+    assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
+
+
+def test_cli_creates_user_and_a_token_stored_hashed(runner, world):
+    result = runner.invoke(args=["create-user", "newstaff", "--role", "staff", "--partner",
+                                 world.a.partner.name, "--team", world.a.team.name,
+                                 "--password", "long-enough-1"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["create-token", "newstaff"])
+    token = result.output.strip()
+    assert result.exit_code == 0 and token.startswith("ptk_")
+    stored = db.session.execute(select(ApiToken.token_digest)).scalars().all()
+    assert token not in stored and len(stored) == 1
+    cli_rows = db.session.execute(select(func.count()).select_from(AuditLog).where(
+        AuditLog.actor_label == "cli:create-user")).scalar()
+    assert cli_rows >= 1
+
+
+def test_cli_create_user_rejects_partner_role_without_partner(runner, app):
+    from portal.auth.models import User
+    result = runner.invoke(args=["create-user", "lonely", "--role", "staff",
+                                 "--password", "long-enough-1"])
+    assert result.exit_code != 0 and result.output.strip()
+    assert db.session.execute(select(User).where(User.username == "lonely")).first() is None
+
+
+def test_people_of_a_terminated_partner_can_no_longer_log_in(app, world):
+    client = app.test_client()
+    login(client, world.a.staff)
+    world.a.partner.status = "terminated"
+    db.session.commit()
+    assert client.get(f"/people/{world.a.staff.id}").status_code == 302
+    assert login(app.test_client(), world.a.staff).status_code == 401
+    assert login(app.test_client(), world.b.staff).status_code == 302
