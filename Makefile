@@ -40,7 +40,6 @@ chromium:
 run: $(BIN)/.runtime translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) demo-accounts
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -15,6 +15,8 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set PORTAL_SESSION_COOKIE_SECURE=1 behind HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # A login ends on the server after this many hours, however the cookie is kept.
+    LOGIN_MAX_AGE_HOURS = 12
     # Password hashing; tests lower the cost, production keeps werkzeug's scrypt.
     PASSWORD_HASH_METHOD = "scrypt"
 

@@ -185,3 +185,17 @@ def test_people_of_a_terminated_partner_can_no_longer_log_in(app, world):
     assert client.get(f"/people/{world.a.staff.id}").status_code == 302
     assert login(app.test_client(), world.a.staff).status_code == 401
     assert login(app.test_client(), world.b.staff).status_code == 302
+
+
+def test_a_login_expires_on_the_server_after_its_maximum_age(app, world):
+    from datetime import datetime, timedelta, timezone
+
+    from portal.core import clock
+    start = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)
+    clock.set_now(start)
+    client = app.test_client()
+    login(client, world.a.owner)
+    clock.set_now(start + timedelta(hours=11, minutes=59))
+    assert client.get(f"/partners/{world.a.partner.id}").status_code == 200
+    clock.set_now(start + timedelta(hours=12, minutes=1))
+    assert client.get(f"/partners/{world.a.partner.id}").status_code == 302

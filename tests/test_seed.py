@@ -98,6 +98,7 @@ def test_if_empty_leaves_existing_demo_quietly(demo, runner):
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert result.exit_code == 0
     assert "already exists" in result.output
+    assert "p01_owner" in result.output  # the accounts are shown again
     assert count(User) == users
 
 

@@ -1,6 +1,7 @@
 """Logins that live on the server: the cookie names a LoginSession row, and ending that
 row (logout, password change, deactivation) refuses every copy of the cookie."""
 import secrets
+from datetime import timedelta
 
 from flask import current_app, request
 from flask_login import login_user, logout_user
@@ -33,9 +34,11 @@ def may_log_in(user: User) -> bool:
 def _load_user(session_key: str):
     if not session_key:
         return None
+    oldest = now() - timedelta(hours=current_app.config["LOGIN_MAX_AGE_HOURS"])
     row = db.session.execute(
         select(LoginSession).where(LoginSession.key_digest == digest(session_key),
-                                   LoginSession.ended_at.is_(None))).scalar_one_or_none()
+                                   LoginSession.ended_at.is_(None),
+                                   LoginSession.created_at >= oldest)).scalar_one_or_none()
     if row is None or not may_log_in(row.user):
         return None
     row.user.session_key = session_key

@@ -226,7 +226,9 @@ def seed_demo(password, force, if_empty, seed):
         raise click.BadParameter("at least 8 characters", param_hint="--password")
     if has_org_data():
         if if_empty:
+            # `make run` starts with this on every launch: show the accounts again.
             click.echo("Demo data already exists; nothing to do.")
+            show_accounts(output_dir())
             return
         if not force:
             raise click.ClickException(
