@@ -30,7 +30,7 @@ $(BIN)/.dev: requirements-dev.txt requirements.txt $(BIN)/.runtime
 	touch $@
 
 translations: $(BIN)/.runtime
-	@$(BIN)/pybabel compile -d portal/translations >/dev/null
+	@$(BIN)/pybabel -q compile -d portal/translations
 
 # Headless Chromium for the browser tests: Debian's own package, never a downloaded build.
 chromium:
