@@ -40,8 +40,10 @@ chromium:
 run: $(BIN)/.runtime translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT) with the job scheduler beside it (Ctrl-C stops both)"
+	@$(FLASK) scheduler run & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.dev translations chromium
 	$(BIN)/python -m pytest

@@ -19,7 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
     ext.db.init_app(app)
     database.configure_engine(app)
     ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"),
-                         render_as_batch=True, compare_type=True)
+                         render_as_batch=True, compare_type=True,
+                         include_name=database.include_in_autogenerate)
     ext.csrf.init_app(app)
     ext.bootstrap.init_app(app)
     ext.limiter.init_app(app)
@@ -35,10 +36,14 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.org.routes import bp as org_bp
     from portal.org.manage import bp as manage_bp
     from portal.api import register as register_api
+    from portal.jobs.routes import bp as jobs_bp
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
     app.register_blueprint(manage_bp)
     register_api(app)
+    from portal.notify.routes import bp as notify_bp
+    app.register_blueprint(notify_bp)
 
     from portal.cli import register as register_cli
     register_cli(app)
@@ -52,3 +57,10 @@ def _import_models() -> None:
     import portal.core.audit  # noqa: F401
     import portal.org.models  # noqa: F401
     import portal.org.policies  # noqa: F401
+    import portal.jobs.models  # noqa: F401
+    import portal.notify.models  # noqa: F401
+    import portal.notify.policies  # noqa: F401
+    # Each domain's scheduled jobs register themselves on import.
+    import portal.auth.jobs  # noqa: F401
+    import portal.jobs.housekeeping  # noqa: F401
+    import portal.notify.jobs  # noqa: F401

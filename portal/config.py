@@ -40,6 +40,18 @@ class Defaults:
     API_PAGE_SIZE_MAX = 200
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
+    # Outgoing e-mail (off until SMTP_HOST is set) and chat webhooks.
+    SMTP_HOST = None
+    SMTP_PORT = 25
+    SMTP_USER = None
+    SMTP_PASSWORD = None
+    SMTP_STARTTLS = False
+    SMTP_SSL = False
+    MAIL_FROM = None
+    PUBLIC_URL = None  # e.g. https://portal.example.cn, makes links in e-mails absolute
+    WEBHOOK_ALLOW_PRIVATE = False  # allow webhook hosts on private/loopback addresses
+    NOTIFY_KEEP_DAYS = 180
+
     API_TITLE = "Channel-partner enablement portal API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

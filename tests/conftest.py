@@ -202,3 +202,19 @@ def world(make):
         db.session.add(getattr(w, key).territory)
     db.session.commit()
     return w
+
+
+@pytest.fixture
+def walk_world(world):
+    """`world` plus one object of every other domain per partner, for the URL-map walks."""
+    from portal.notify.models import Notification, Webhook
+    for key in ("a", "b"):
+        side = getattr(world, key)
+        side.notification = Notification(user_id=side.staff.id, category="notice",
+                                         title=f"通知{key}")
+        # Port 9 on loopback: the private-address guard refuses it without any traffic.
+        side.webhook = Webhook(partner_id=side.partner.id, name=f"群{key}", kind="wecom",
+                               url="http://127.0.0.1:9/hook", categories="notice")
+        db.session.add_all([side.notification, side.webhook])
+    db.session.commit()
+    return world

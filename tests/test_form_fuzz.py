@@ -21,6 +21,9 @@ OWN_ARGS = {
     "code": lambda w: "33",
     "status": lambda w: "suspended",
     "action": lambda w: "deactivate",
+    "name": lambda w: "jobs.prune_runs",
+    "notification_id": lambda w: w.a.notification.id,
+    "webhook_id": lambda w: w.a.webhook.id,
 }
 SKIP = {"auth.logout", "auth.login", "static", "bootstrap.static"}
 FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>')
@@ -58,7 +61,8 @@ def _fields(client, rule, url):
 
 
 @pytest.mark.parametrize("who", ["admin", "owner_a"])
-def test_no_form_answers_hostile_input_with_a_server_error(app, world, who):
+def test_no_form_answers_hostile_input_with_a_server_error(app, walk_world, who):
+    world = walk_world
     user = world.admin if who == "admin" else world.a.owner
     client = app.test_client()
     assert login(client, user).status_code == 302

@@ -49,6 +49,15 @@ def configure_engine(app) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_transaction() else "BEGIN")
 
 
+# Tables created by migrations but owned by a library, which autogenerate must not touch.
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_in_autogenerate(name, type_, parent_names) -> bool:
+    """Alembic filter: compare only the portal's own tables."""
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
+
 class UTCDateTime(TypeDecorator):
     """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
 

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, g, has_request_context, redirect, request,
                    session, url_for)
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -18,7 +18,7 @@ bp = Blueprint("core", __name__)
 
 # Auditors read everything and change nothing; these endpoints only touch their own login.
 AUDITOR_MAY_POST = frozenset({"auth.login", "auth.logout", "auth.change_password",
-                              "core.set_language"})
+                              "core.set_language", "notify.read_all", "notify.preferences"})
 
 
 def select_locale() -> str:
@@ -89,6 +89,11 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.before_request(_before_request)
     app.teardown_request(_teardown_request)
+
+    @app.template_filter("localtime")
+    def localtime(value, pattern="yyyy-MM-dd HH:mm:ss"):
+        """An aware UTC time shown in the portal's timezone."""
+        return format_datetime(value, pattern) if value is not None else ""
 
     @app.context_processor
     def helpers():

@@ -1,0 +1,42 @@
+"""Forms of the webhook pages. The preferences grid is a plain set of checkboxes read by
+the view, so only its CSRF token needs a form."""
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from portal.notify.labels import CATEGORY_LABELS, KIND_LABELS
+from portal.notify.models import CATEGORIES, WEBHOOK_KINDS
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def web_url(form, field):
+    parts = urlsplit(field.data or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(
+            c.isspace() for c in field.data):
+        raise ValidationError(_l("Enter an address starting with http:// or https://."))
+
+
+class WebhookForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=80)])
+    kind = SelectField(_l("Format"), default="dingtalk",
+                       choices=[SelectChoice(k, KIND_LABELS[k]) for k in WEBHOOK_KINDS])
+    url = StringField(_l("Webhook address"), filters=[strip],
+                      validators=[DataRequired(), Length(max=500), web_url])
+    secret = PasswordField(_l("Signing secret"), filters=[strip],
+                           validators=[Length(max=200)])
+    clear_secret = BooleanField(_l("Remove the stored secret"))
+    categories = SelectMultipleField(
+        _l("Categories it receives"),
+        choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORIES],
+        validators=[DataRequired(_l("Choose at least one category."))])
+
+
+class ConfirmForm(FlaskForm):
+    """Only a CSRF token: for buttons and the preferences grid."""
