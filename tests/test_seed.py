@@ -151,3 +151,12 @@ def test_seed_scale_runs_do_not_collide(runner):
         result = runner.invoke(args=["seed-scale", "--partners", "3", "--staff", "10"])
         assert result.exit_code == 0, result.output
     assert count(Partner) == 6 and count(User, User.role == "staff") == 20
+
+
+def test_demo_staff_find_unread_notifications_in_their_inbox(demo, client):
+    from portal.notify.models import Notification, Webhook
+    login(client, "p01_staff_001", DEMO_PASSWORD)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "2026 年第四季度渠道政策更新" in page and 'id="notify-unread"' in page
+    assert count(Notification, Notification.read_at.is_not(None)) > 0
+    assert count(Webhook) == 4

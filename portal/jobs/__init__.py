@@ -9,7 +9,7 @@ A domain declares its jobs in its own `jobs.py`:
 The scheduler process (`flask --app app scheduler run`) fires them through APScheduler;
 `portal.jobs.runner.run_job` wraps every run with the exactly-once lock, the outcome
 record and retries."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -26,7 +26,8 @@ class Job:
     trigger: object
     description: object = ""
     retries: int = 3
-    meta: dict = field(default_factory=dict)
+    cron: str | None = None
+    every: timedelta | None = None
 
 
 @dataclass
@@ -55,6 +56,6 @@ def scheduled(name: str, *, cron: str | None = None, every: timedelta | None = N
                                   start_date=datetime(2026, 1, 1, tzinfo=BUSINESS_TZ))
 
     def register(func):
-        JOBS[name] = Job(name, func, trigger, description, retries)
+        JOBS[name] = Job(name, func, trigger, description, retries, cron, every)
         return func
     return register

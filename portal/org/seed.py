@@ -5,6 +5,7 @@ partners in Zhejiang, Jiangsu and Guangdong with territories, teams and about 30
 Every demo account shares one password; the account list lands in a CSV next to it.
 Bulk benchmark data lives in `seed_scale`."""
 import csv
+import importlib
 import os
 import random
 import secrets
@@ -137,6 +138,10 @@ def _add_partner(number: int, spec: DemoPartner, manager: User, rng: random.Rand
     return accounts
 
 
+# Modules with a `seed_demo(rng) -> str` adding that domain's demo data, in this order.
+DEMO_MODULES = ("portal.notify.demo",)
+
+
 def build_demo(rng: random.Random, password_hash: str) -> list[tuple]:
     """Add the whole demo organisation to the session; return (username, role, partner,
     team) per account."""
@@ -242,6 +247,11 @@ def seed_demo(password, force, if_empty, seed):
     secret = password or secrets.token_urlsafe(9)
     accounts = build_demo(random.Random(seed), hash_password(secret))
     db.session.commit()
+    for module in DEMO_MODULES:
+        # Each later domain adds its own lived-in data to the demo organisation.
+        summary = importlib.import_module(module).seed_demo(random.Random(seed))
+        db.session.commit()
+        click.echo(summary)
     folder = output_dir()
     write_accounts(folder, accounts)
     write_password(folder, None if password else secret)
