@@ -60,6 +60,7 @@ def _import_models() -> None:
     import portal.jobs.models  # noqa: F401
     import portal.notify.models  # noqa: F401
     import portal.notify.policies  # noqa: F401
+    import portal.broadcasts.models  # noqa: F401
     # Each domain's scheduled jobs register themselves on import.
     import portal.auth.jobs  # noqa: F401
     import portal.jobs.housekeeping  # noqa: F401
