@@ -44,6 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_api(app)
     from portal.notify.routes import bp as notify_bp
     app.register_blueprint(notify_bp)
+    from portal.broadcasts.routes import bp as broadcasts_bp
+    app.register_blueprint(broadcasts_bp)
 
     from portal.cli import register as register_cli
     register_cli(app)
@@ -61,7 +63,9 @@ def _import_models() -> None:
     import portal.notify.models  # noqa: F401
     import portal.notify.policies  # noqa: F401
     import portal.broadcasts.models  # noqa: F401
+    import portal.broadcasts.policies  # noqa: F401
     # Each domain's scheduled jobs register themselves on import.
     import portal.auth.jobs  # noqa: F401
     import portal.jobs.housekeeping  # noqa: F401
     import portal.notify.jobs  # noqa: F401
+    import portal.broadcasts.jobs  # noqa: F401

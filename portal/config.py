@@ -38,7 +38,10 @@ class Defaults:
     IMPORT_MAX_ROWS = 500
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
     API_PAGE_SIZE_MAX = 200
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Five broadcast attachments of up to 10 MB each fit in one request.
+    MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+    BROADCAST_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    BROADCAST_ESCALATE_AFTER = 2  # reminders before the partner owner is told
 
     # Outgoing e-mail (off until SMTP_HOST is set) and chat webhooks.
     SMTP_HOST = None

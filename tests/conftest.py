@@ -207,6 +207,8 @@ def world(make):
 @pytest.fixture
 def walk_world(world):
     """`world` plus one object of every other domain per partner, for the URL-map walks."""
+    from portal.broadcasts.services import create_broadcast
+    from portal.core.clock import now
     from portal.notify.models import Notification, Webhook
     for key in ("a", "b"):
         side = getattr(world, key)
@@ -216,5 +218,11 @@ def walk_world(world):
         side.webhook = Webhook(partner_id=side.partner.id, name=f"群{key}", kind="wecom",
                                url="http://127.0.0.1:9/hook", categories="notice")
         db.session.add_all([side.notification, side.webhook])
+        side.broadcast = create_broadcast(
+            world.admin, title=f"政策{key}", body_md="请阅读", category="policy",
+            audience={"partner_ids": [side.partner.id]}, requires_ack=True, publish_at=now(),
+            attachments=[("policy.pdf", b"%PDF-1.4 walk")])
+        db.session.flush()
+        side.attachment = side.broadcast.attachments[0]
     db.session.commit()
     return world

@@ -24,6 +24,8 @@ OWN_ARGS = {
     "name": lambda w: "jobs.prune_runs",
     "notification_id": lambda w: w.a.notification.id,
     "webhook_id": lambda w: w.a.webhook.id,
+    "broadcast_id": lambda w: w.a.broadcast.id,
+    "attachment_id": lambda w: w.a.attachment.id,
 }
 SKIP = {"auth.logout", "auth.login", "static", "bootstrap.static"}
 FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>')

@@ -26,7 +26,9 @@ FOREIGN_ARGS = {
     "action": lambda w: "deactivate",
     "name": lambda w: "jobs.prune_runs",
     "notification_id": lambda w: w.b.notification.id,
-    "webhook_id": lambda w: w.b.webhook.id,  # job names are the principal's, not a partner's
+    "webhook_id": lambda w: w.b.webhook.id,
+    "broadcast_id": lambda w: w.b.broadcast.id,
+    "attachment_id": lambda w: w.b.attachment.id,  # job names are the principal's, not a partner's
 }
 # Arguments that do not name a partner's object.
 NEUTRAL_ARGS = {"code", "status", "action", "name"}

@@ -49,6 +49,19 @@ def configure_engine(app) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_transaction() else "BEGIN")
 
 
+def write_during_get(change) -> None:
+    """Run `change` and commit it in a transaction begun as a write. A GET reads in a
+    deferred transaction; on SQLite that read turning into a write fails at once when
+    another writer is busy, so the read is ended first and the write begins IMMEDIATE."""
+    db.session.commit()
+    g.write_transaction = True
+    try:
+        change()
+        db.session.commit()
+    finally:
+        g.write_transaction = False
+
+
 # Tables created by migrations but owned by a library, which autogenerate must not touch.
 FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.core.access import get_or_404
+from portal.core.database import write_during_get
 from portal.core.clock import now
 from portal.extensions import db
 from portal.notify import services
@@ -72,22 +73,10 @@ def open_notification(notification_id):
         abort(404)
     link, unread = note.link, note.read_at is None
     if unread:
-        _write_during_get(lambda: services.mark_read(current_user, [notification_id]))
+        write_during_get(lambda: services.mark_read(current_user, [notification_id]))
     if services.is_local_path(link):
         return redirect(link)
     return redirect(url_for("notify.centre"))
-
-
-def _write_during_get(change) -> None:
-    """Run `change` and commit it in a transaction begun as a write: on SQLite a GET's
-    read transaction that turns into a write fails at once when another writer is busy."""
-    db.session.commit()
-    g.write_transaction = True
-    try:
-        change()
-        db.session.commit()
-    finally:
-        g.write_transaction = False
 
 
 @bp.route("/notifications/read-all", methods=["POST"])

@@ -41,7 +41,10 @@ def clean_uscc(text: str) -> str:
 
 
 def _taken(column, value, exclude_id, *conditions) -> bool:
-    query = select(column).where(func.lower(column) == value.lower(), *conditions)
+    # The exact match is what the unique constraint enforces; lower() catches case twins
+    # (SQLite lowers ASCII only, so the exact test is not redundant).
+    query = select(column).where(or_(column == value, func.lower(column) == value.lower()),
+                                 *conditions)
     if exclude_id is not None:
         query = query.where(column.class_.id != exclude_id)
     return db.session.execute(query.limit(1)).first() is not None

@@ -1,0 +1,93 @@
+"""Reach pages: who a broadcast reached, opened and acknowledged, for the principal and
+for a partner owner (its own partner only, with a nudge for its overdue people), and
+cascade fidelity across partners."""
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.broadcasts import reach as figures
+from portal.broadcasts import reminders
+from portal.broadcasts.models import Broadcast, Receipt
+from portal.broadcasts.policies import (REACH_ROLES, fidelity_partner_ids,
+                                        reach_partner_ids)
+from portal.broadcasts.routes import Page, bp, require_role
+from portal.core.access import get_or_404
+from portal.core.clock import now
+from portal.extensions import db
+from portal.org.models import Partner
+
+FIDELITY_WINDOWS = (30, 90, 365)
+
+
+def _reach_scope(broadcast: Broadcast) -> list[int] | None:
+    """The partners the current user's reach figures cover; a 404 when the broadcast
+    reached none of them (the user may not learn about other partners' reach)."""
+    allowed = reach_partner_ids(current_user, broadcast)
+    if allowed is not None:
+        reached = db.session.execute(select(Receipt.id).where(
+            Receipt.broadcast_id == broadcast.id,
+            Receipt.partner_id.in_(allowed)).limit(1)).first()
+        if reached is None:
+            abort(404)
+    return allowed
+
+
+@bp.route("/<int:broadcast_id>/reach")
+def reach(broadcast_id):
+    require_role(*REACH_ROLES)
+    broadcast = get_or_404(current_user, Broadcast, broadcast_id)
+    allowed = _reach_scope(broadcast)
+    partner_ids = allowed
+    chosen = request.args.get("partner", type=int)
+    if chosen is not None and (allowed is None or chosen in allowed):
+        partner_ids = [chosen]
+    single = partner_ids is not None and len(partner_ids) == 1
+    partner = db.session.get(Partner, partner_ids[0]) if single else None
+    overdue = Page(figures.overdue_people(broadcast, partner_ids), rows=True)
+    may_nudge = current_user.role == "owner" and broadcast.requires_ack
+    return render_template(
+        "broadcasts/reach.html", broadcast=broadcast, partner=partner,
+        summary=figures.reach_summary(broadcast, partner_ids),
+        by_partner=None if single else figures.reach_breakdown(broadcast, "partner", partner_ids),
+        by_team=figures.reach_breakdown(broadcast, "team", partner_ids) if single else None,
+        by_role=figures.reach_breakdown(broadcast, "role", partner_ids), overdue=overdue,
+        may_nudge=may_nudge,
+        next_nudge=reminders.next_nudge_at(broadcast, current_user.partner_id)
+        if may_nudge else None)
+
+
+@bp.route("/<int:broadcast_id>/nudge", methods=["POST"])
+def nudge(broadcast_id):
+    """An owner reminds its own overdue people, at most once an hour per broadcast."""
+    require_role("owner")
+    broadcast = get_or_404(current_user, Broadcast, broadcast_id)
+    count = reminders.nudge(current_user, broadcast)
+    if count is None:
+        when = reminders.next_nudge_at(broadcast, current_user.partner_id)
+        flash(_("Your people were reminded less than an hour ago; you can remind them "
+                "again after %(time)s.", time=_local_time(when)), "warning")
+    elif count == 0:
+        flash(_("Nobody of your partner is overdue."), "info")
+    else:
+        db.session.commit()
+        flash(_("%(num)d people were reminded.", num=count), "success")
+    return redirect(url_for("broadcasts.reach", broadcast_id=broadcast.id))
+
+
+def _local_time(moment) -> str:
+    return format_datetime(moment, "HH:mm") if moment else ""
+
+
+@bp.route("/fidelity")
+def fidelity():
+    """Cascade fidelity: partners whose leaders acknowledged and whose staff did not."""
+    require_role("admin", "auditor", "channel_manager")
+    days = request.args.get("days", 90, type=int)
+    days = days if days in FIDELITY_WINDOWS else 90
+    rows = figures.fidelity(now() - timedelta(days=days), fidelity_partner_ids(current_user))
+    return render_template("broadcasts/fidelity.html", rows=rows, days=days,
+                           windows=FIDELITY_WINDOWS)

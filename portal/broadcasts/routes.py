@@ -1,0 +1,201 @@
+"""Pages of broadcasts for their readers: the inbox, reading and acknowledging, the
+version history and attachment downloads. The principal's pages (list, compose, reach,
+fidelity) live in `compose_routes` and `reach_routes` on the same blueprint.
+
+Every handler follows the shared pipeline: load and check access (`get_or_404`), call a
+service, commit once."""
+import math
+from datetime import timedelta
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template,
+                   request, send_file, url_for)
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from portal.auth.models import PARTNER_ROLES
+from portal.broadcasts import attachments as files
+from portal.broadcasts import services
+from portal.broadcasts.errors import BroadcastError
+from portal.broadcasts.labels import CATEGORY_LABELS, STATUS_LABELS
+from portal.broadcasts.models import CATEGORIES, Attachment, Broadcast, Receipt
+from portal.core.access import get_or_404, visible
+from portal.core.database import write_during_get
+from portal.core.clock import now
+from portal.extensions import db
+
+bp = Blueprint("broadcasts", __name__, url_prefix="/broadcasts")
+
+
+@bp.before_request
+def _require_login():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"broadcast_counts": _counts_for_page, "broadcast_category": CATEGORY_LABELS.get,
+            "broadcast_status": broadcast_status, "human_seconds": human_seconds}
+
+
+def _counts_for_page() -> tuple[int, int]:
+    """(unread, to acknowledge) for the navigation bar: partner people only, counted at
+    most once per request."""
+    if not current_user.is_authenticated or current_user.role not in PARTNER_ROLES:
+        return 0, 0
+    if "broadcast_counts" not in g:
+        g.broadcast_counts = services.inbox_counts(current_user)
+    return g.broadcast_counts
+
+
+def broadcast_status(broadcast: Broadcast) -> str:
+    """Draft, scheduled, published or superseded, as a translated label."""
+    if broadcast.publish_at is None:
+        code = "draft"
+    elif broadcast.publish_at > now():
+        code = "scheduled"
+    elif broadcast.superseded_by_id is not None and \
+            db.session.get(Broadcast, broadcast.superseded_by_id).is_published:
+        code = "superseded"
+    else:
+        code = "published"
+    return str(STATUS_LABELS[code])
+
+
+def human_seconds(seconds: float | None) -> str:
+    """A duration as people say it: the two largest units ("2 hours 5 minutes")."""
+    if seconds is None:
+        return "—"
+    left, parts = int(round(seconds)), []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if left >= size or (unit == "second" and not parts):
+            count, left = divmod(left, size)
+            parts.append(format_timedelta(timedelta(seconds=count * size), granularity=unit,
+                                          threshold=1e9))
+        if len(parts) == 2:
+            break
+    return " ".join(parts)
+
+
+class Page:
+    """One page of a query's results, shaped for the `pager` macro; `rows=True` keeps
+    whole rows (several entities) where Flask-SQLAlchemy's paginate keeps the first."""
+
+    def __init__(self, query, *, rows: bool = False):
+        self.per_page = current_app.config["PAGE_SIZE"]
+        self.page = max(request.args.get("page", 1, type=int) or 1, 1)
+        self.total = db.session.execute(select(func.count()).select_from(
+            query.order_by(None).subquery())).scalar()
+        result = db.session.execute(query.limit(self.per_page)
+                                    .offset((self.page - 1) * self.per_page))
+        self.items = result.all() if rows else result.scalars().all()
+        self.pages = math.ceil(self.total / self.per_page)
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+
+
+def require_role(*roles: str) -> None:
+    if current_user.role not in roles:
+        abort(403)
+
+
+@bp.route("/inbox")
+def inbox():
+    args = request.args
+    unread, unacked = args.get("unread") == "1", args.get("unacked") == "1"
+    category = args.get("category") if args.get("category") in CATEGORIES else None
+    page = Page(services.inbox_query(current_user, unread=unread, unacked=unacked,
+                                     category=category), rows=True)
+    return render_template("broadcasts/inbox.html", page=page, unread=unread, unacked=unacked,
+                           category=category, categories=CATEGORIES,
+                           counts=_counts_for_page() if current_user.role in PARTNER_ROLES
+                           else services.inbox_counts(current_user))
+
+
+def _reading_page(broadcast: Broadcast, receipt: Receipt | None, status: int = 200,
+                  answer_error=None, answers=None):
+    current = services.current_version(broadcast)
+    acked_before = None
+    if receipt is not None and receipt.acked_at is None and broadcast.version > 1:
+        acked_before = services.acked_version(current_user, broadcast)
+    return render_template(
+        "broadcasts/read.html", broadcast=broadcast, receipt=receipt, current=current,
+        acked_before=acked_before, answer_error=answer_error, answers=answers or {},
+        may_reach=current_user.role in ("admin", "auditor", "channel_manager", "owner"),
+        may_supersede=(current_user.role in ("admin", "channel_manager")
+                       and broadcast.is_published and current.id == broadcast.id)), status
+
+
+@bp.route("/<int:broadcast_id>")
+def read(broadcast_id):
+    """Reading records the first opening for a recipient."""
+    broadcast = get_or_404(current_user, Broadcast, broadcast_id)
+    receipt = services.receipt_for(current_user, broadcast)
+    if receipt is not None and receipt.opened_at is None and broadcast.is_published:
+        write_during_get(lambda: services.open_broadcast(current_user, broadcast))
+        receipt = services.receipt_for(current_user, broadcast)
+    return _reading_page(broadcast, receipt)
+
+
+def _answers(broadcast: Broadcast) -> list[int | None]:
+    chosen = []
+    for question in broadcast.questions:
+        value = request.form.get(f"answer-{question.position}", "")
+        chosen.append(int(value) if value.isdigit() and len(value) < 3 else None)
+    return chosen
+
+
+@bp.route("/<int:broadcast_id>/ack", methods=["POST"])
+def ack(broadcast_id):
+    broadcast = get_or_404(current_user, Broadcast, broadcast_id)
+    receipt = services.receipt_for(current_user, broadcast)
+    if receipt is None:
+        abort(403)  # an owner may read what reached its people, but not sign for them
+    answers = _answers(broadcast)
+    try:
+        services.acknowledge(current_user, broadcast, answers)
+    except BroadcastError as error:
+        if error.field != "answers":
+            flash(error.message, "error")
+            return redirect(url_for("broadcasts.read", broadcast_id=broadcast.id))
+        db.session.commit()  # the failed check is counted
+        given = {q.position: a for q, a in zip(broadcast.questions, answers)}
+        return _reading_page(broadcast, services.receipt_for(current_user, broadcast), 400,
+                             answer_error=error.message, answers=given)
+    db.session.commit()
+    flash(_("Acknowledged. Thank you."), "success")
+    return redirect(url_for("broadcasts.read", broadcast_id=broadcast.id))
+
+
+@bp.route("/<int:broadcast_id>/history")
+def history(broadcast_id):
+    """Every version of the series that the user may see, newest first."""
+    broadcast = get_or_404(current_user, Broadcast, broadcast_id)
+    versions = db.session.execute(select(Broadcast).where(
+        Broadcast.series_id == broadcast.series_id, visible(current_user, Broadcast))
+        .order_by(Broadcast.version.desc())).scalars().all()
+    receipts = {r.broadcast_id: r for r in db.session.execute(select(Receipt).where(
+        Receipt.user_id == current_user.id,
+        Receipt.broadcast_id.in_([v.id for v in versions]))).scalars()}
+    return render_template("broadcasts/history.html", broadcast=broadcast, versions=versions,
+                           receipts=receipts, current=services.current_version(broadcast))
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def attachment(attachment_id):
+    """Always a download, in its stored type, never sniffed or run by the browser."""
+    item = get_or_404(current_user, Attachment, attachment_id)
+    path = files.path_of(item.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=item.content_type, as_attachment=True,
+                         download_name=item.filename or "attachment", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+from portal.broadcasts import compose_routes, reach_routes  # noqa: E402,F401
