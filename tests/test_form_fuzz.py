@@ -83,3 +83,11 @@ def test_no_form_answers_hostile_input_with_a_server_error(app, walk_world, who)
                 failures.append(f"POST {url} {form!r:.200}: {response.status_code}")
         post()
     assert not failures, "\n".join(failures[:10])
+
+
+def test_a_nul_character_in_any_field_is_a_400_not_a_500(client, world):
+    login(client, world.admin)
+    response = client.post(f"/manage/partners/{world.a.partner.id}/teams/new",
+                           data={"name": "a\x00b"})
+    assert response.status_code == 400
+    assert client.get("/partners?q=a%00b").status_code == 400

@@ -68,6 +68,17 @@ def _before_request():
         user.id if user else None, user.username if user else "anonymous",
         request.remote_addr))
     refuse_auditor_writes(user)
+    refuse_nul_characters()
+
+
+def refuse_nul_characters() -> None:
+    """No person types a NUL character and PostgreSQL cannot store one: refuse the request
+    (400) before any form or query sees it. The API checks it field by field instead."""
+    if request.path.startswith("/api/"):
+        return
+    for values in request.values.listvalues():
+        if any("\x00" in value for value in values):
+            abort(400)
 
 
 def refuse_auditor_writes(user) -> None:
