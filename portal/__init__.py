@@ -64,6 +64,7 @@ def _import_models() -> None:
     import portal.notify.policies  # noqa: F401
     import portal.broadcasts.models  # noqa: F401
     import portal.broadcasts.policies  # noqa: F401
+    import portal.exams.models  # noqa: F401
     # Each domain's scheduled jobs register themselves on import.
     import portal.auth.jobs  # noqa: F401
     import portal.jobs.housekeeping  # noqa: F401

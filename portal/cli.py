@@ -80,6 +80,8 @@ def load_regions_command(provinces, no_towns):
 def register(app) -> None:
     for command in (create_user, create_token, load_regions_command):
         app.cli.add_command(command)
+    from portal.exams.bank.cli import quizzes
+    app.cli.add_command(quizzes)
     from portal.jobs.scheduler import scheduler_cli
     app.cli.add_command(scheduler_cli)
     from portal.org.seed import COMMANDS as seed_commands
