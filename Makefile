@@ -39,6 +39,7 @@ chromium:
 
 run: $(BIN)/.runtime translations
 	$(FLASK) db upgrade
+	$(FLASK) quizzes sync
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT) with the job scheduler beside it (Ctrl-C stops both)"
 	@$(FLASK) scheduler run & scheduler=$$!; \
