@@ -46,6 +46,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(notify_bp)
     from portal.broadcasts.routes import bp as broadcasts_bp
     app.register_blueprint(broadcasts_bp)
+    from portal.training.routes import bp as training_bp
+    app.register_blueprint(training_bp)
 
     from portal.cli import register as register_cli
     register_cli(app)
@@ -65,8 +67,11 @@ def _import_models() -> None:
     import portal.broadcasts.models  # noqa: F401
     import portal.broadcasts.policies  # noqa: F401
     import portal.exams.models  # noqa: F401
+    import portal.training.models  # noqa: F401
+    import portal.training.policies  # noqa: F401
     # Each domain's scheduled jobs register themselves on import.
     import portal.auth.jobs  # noqa: F401
     import portal.jobs.housekeeping  # noqa: F401
     import portal.notify.jobs  # noqa: F401
     import portal.broadcasts.jobs  # noqa: F401
+    import portal.training.jobs  # noqa: F401

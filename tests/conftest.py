@@ -210,6 +210,7 @@ def walk_world(world):
     from portal.broadcasts.services import create_broadcast
     from portal.core.clock import now
     from portal.notify.models import Notification, Webhook
+    from portal.training import services as training
     for key in ("a", "b"):
         side = getattr(world, key)
         side.notification = Notification(user_id=side.staff.id, category="notice",
@@ -224,5 +225,13 @@ def walk_world(world):
             attachments=[("policy.pdf", b"%PDF-1.4 walk")])
         db.session.flush()
         side.attachment = side.broadcast.attachments[0]
+        side.course = training.create_course(world.admin, track="staff", title=f"课程{key}")
+        db.session.flush()
+        side.lesson = training.save_lesson(side.course, title=f"课{key}", body_md="学习",
+                                           minutes=3)
+        # B's course stays a draft: no one on A's side may see it, not even A's channel manager.
+        side.course.published = key == "a"
+        db.session.flush()
+        training.enroll(side.staff, side.course)
     db.session.commit()
     return world

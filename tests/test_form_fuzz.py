@@ -26,6 +26,8 @@ OWN_ARGS = {
     "webhook_id": lambda w: w.a.webhook.id,
     "broadcast_id": lambda w: w.a.broadcast.id,
     "attachment_id": lambda w: w.a.attachment.id,
+    "course_id": lambda w: w.a.course.id,
+    "lesson_id": lambda w: w.a.lesson.id,
 }
 SKIP = {"auth.logout", "auth.login", "static", "bootstrap.static"}
 FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>')

@@ -28,7 +28,9 @@ FOREIGN_ARGS = {
     "notification_id": lambda w: w.b.notification.id,
     "webhook_id": lambda w: w.b.webhook.id,
     "broadcast_id": lambda w: w.b.broadcast.id,
-    "attachment_id": lambda w: w.b.attachment.id,  # job names are the principal's, not a partner's
+    "attachment_id": lambda w: w.b.attachment.id,
+    "course_id": lambda w: w.b.course.id,
+    "lesson_id": lambda w: w.b.lesson.id,  # job names are the principal's, not a partner's
 }
 # Arguments that do not name a partner's object.
 NEUTRAL_ARGS = {"code", "status", "action", "name"}

@@ -139,7 +139,7 @@ def _add_partner(number: int, spec: DemoPartner, manager: User, rng: random.Rand
 
 
 # Modules with a `seed_demo(rng) -> str` adding that domain's demo data, in this order.
-DEMO_MODULES = ("portal.notify.demo", "portal.broadcasts.demo")
+DEMO_MODULES = ("portal.notify.demo", "portal.broadcasts.demo", "portal.training.demo")
 
 
 def build_demo(rng: random.Random, password_hash: str) -> list[tuple]:

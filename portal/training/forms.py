@@ -1,0 +1,37 @@
+"""Forms of training. Track and course choices are filled in by the view."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from portal.broadcasts.forms import storable, strip
+from portal.exams.models import TRACKS
+
+TRACK_LABELS = {"boss": _l("Owners (boss track)"), "mid": _l("Mid-level managers"),
+                "staff": _l("Staff")}
+
+
+class CourseForm(FlaskForm):
+    track = SelectField(_l("Track"), choices=[(t, TRACK_LABELS[t]) for t in TRACKS],
+                        validators=[InputRequired()])
+    title = StringField(_l("Title"), filters=[strip],
+                        validators=[DataRequired(), Length(max=200), storable])
+    summary = TextAreaField(_l("Summary"), filters=[strip],
+                            validators=[Length(max=2000), storable])
+    position = IntegerField(_l("Order in the track"), default=0,
+                            validators=[InputRequired(), NumberRange(min=0, max=9999)])
+
+
+class LessonForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip],
+                        validators=[DataRequired(), Length(max=200), storable])
+    body_md = TextAreaField(_l("Text (Markdown)"),
+                            validators=[DataRequired(), Length(max=50000), storable])
+    minutes = IntegerField(_l("Minutes to read"), default=5,
+                           validators=[InputRequired(), NumberRange(min=1, max=600)])
+
+
+class EnrollForm(FlaskForm):
+    course_id = SelectField(_l("Course"), coerce=int, validators=[InputRequired()])
+    username = StringField(_l("Username"), filters=[strip],
+                           validators=[DataRequired(), Length(max=80), storable])
