@@ -12,6 +12,7 @@ from portal.auth.models import ApiToken, User, digest
 from portal.auth.sessions import user_for_token
 from portal.core import audit
 from portal.core.clock import now
+from portal.core.database import write_during_get
 from portal.core.web import refuse_auditor_writes
 from portal.extensions import db
 
@@ -44,16 +45,9 @@ def _mark_used(token: str) -> None:
         ApiToken.token_digest == digest(token))).scalar_one_or_none()
     if last_used is not None and last_used > stamp - LAST_USED_RESOLUTION:
         return
-    # End the read transaction first: on SQLite a read that turns into a write fails at
-    # once under contention, while a transaction begun as a write waits its turn.
-    db.session.commit()
-    g.write_transaction = True
-    try:
-        db.session.execute(update(ApiToken).where(ApiToken.token_digest == digest(token))
-                           .values(last_used_at=stamp))
-        db.session.commit()
-    finally:
-        g.write_transaction = False
+    write_during_get(lambda: db.session.execute(
+        update(ApiToken).where(ApiToken.token_digest == digest(token))
+        .values(last_used_at=stamp)))
 
 
 def authenticate() -> None:

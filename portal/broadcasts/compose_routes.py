@@ -12,7 +12,8 @@ from portal.broadcasts.forms import BroadcastForm, to_local, to_utc
 from portal.broadcasts.labels import STATUS_LABELS
 from portal.broadcasts.models import AUDIENCE_ROLES, CATEGORIES, Broadcast
 from portal.broadcasts.policies import COMPOSER_ROLES, assigned_partner_ids
-from portal.broadcasts.routes import Page, bp, require_role
+from portal.broadcasts.routes import Page, bp
+from portal.core.pages import require_role
 from portal.core.access import get_or_404, visible
 from portal.core.clock import now
 from portal.extensions import db

@@ -6,7 +6,7 @@ reached them; a partner owner also sees those that reached anyone of its partner
 follow up on its people). Reach figures are narrower: a channel manager sees every
 partner for its own broadcasts and its assigned partners for the others; an owner sees
 its own partner; mid-level managers and staff see no reach at all."""
-from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy import and_, exists, false, or_, select
 
 from portal.auth.models import PARTNER_ROLES
 from portal.broadcasts.models import Attachment, Broadcast, Receipt

@@ -14,7 +14,8 @@ from portal.broadcasts import reminders
 from portal.broadcasts.models import Broadcast, Receipt
 from portal.broadcasts.policies import (REACH_ROLES, fidelity_partner_ids,
                                         reach_partner_ids)
-from portal.broadcasts.routes import Page, bp, require_role
+from portal.broadcasts.routes import Page, bp
+from portal.core.pages import require_role
 from portal.core.access import get_or_404
 from portal.core.clock import now
 from portal.extensions import db

@@ -22,17 +22,14 @@ from portal.broadcasts.labels import CATEGORY_LABELS, STATUS_LABELS
 from portal.broadcasts.models import CATEGORIES, Attachment, Broadcast, Receipt
 from portal.core.access import get_or_404, visible
 from portal.core.database import write_during_get
+from portal.core.pages import page_number, require_login
 from portal.core.clock import now
 from portal.extensions import db
 
 bp = Blueprint("broadcasts", __name__, url_prefix="/broadcasts")
 
 
-@bp.before_request
-def _require_login():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
+require_login(bp)
 
 
 @bp.app_context_processor
@@ -86,7 +83,7 @@ class Page:
 
     def __init__(self, query, *, rows: bool = False):
         self.per_page = current_app.config["PAGE_SIZE"]
-        self.page = max(request.args.get("page", 1, type=int) or 1, 1)
+        self.page = page_number()
         self.total = db.session.execute(select(func.count()).select_from(
             query.order_by(None).subquery())).scalar()
         result = db.session.execute(query.limit(self.per_page)
@@ -94,11 +91,6 @@ class Page:
         self.items = result.all() if rows else result.scalars().all()
         self.pages = math.ceil(self.total / self.per_page)
         self.has_prev, self.has_next = self.page > 1, self.page < self.pages
-
-
-def require_role(*roles: str) -> None:
-    if current_user.role not in roles:
-        abort(403)
 
 
 @bp.route("/inbox")

@@ -3,7 +3,7 @@
 The inbox is personal: every query is filtered by the current user's id, so another
 person's notification is a 404 for everyone, admins included. Webhooks follow the shared
 pipeline: load and check access (`get_or_404`), validate, call a service, commit once."""
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template,
+from flask import (Blueprint, abort, flash, g, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.core.access import get_or_404
 from portal.core.database import write_during_get
+from portal.core.pages import paginate
 from portal.core.clock import now
 from portal.extensions import db
 from portal.notify import services
@@ -42,22 +43,13 @@ def _unread_for_page() -> int:
     return g.notify_unread
 
 
-def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
-def _paginate(query):
-    return db.paginate(query, page=_page_number(), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
-
-
 @bp.route("/notifications")
 @login_required
 def centre():
     unread = request.args.get("unread") == "1"
     category = request.args.get("category") if request.args.get("category") in CATEGORIES \
         else None
-    page = _paginate(services.inbox_query(current_user, unread=unread, category=category))
+    page = paginate(services.inbox_query(current_user, unread=unread, category=category))
     return render_template("notify/centre.html", page=page, unread=unread, category=category,
                            categories=CATEGORIES, form=ConfirmForm())
 
@@ -129,7 +121,7 @@ def webhooks(partner_id):
     partner = _webhook_partner(partner_id, manage=False)
     hooks = db.session.execute(select(Webhook).where(Webhook.partner_id == partner.id)
                                .order_by(Webhook.active.desc(), Webhook.name)).scalars().all()
-    log = _paginate(select(Delivery).join(Webhook, Webhook.id == Delivery.webhook_id)
+    log = paginate(select(Delivery).join(Webhook, Webhook.id == Delivery.webhook_id)
                     .where(Webhook.partner_id == partner.id)
                     .order_by(Delivery.created_at.desc(), Delivery.id.desc()))
     return render_template("notify/webhooks.html", partner=partner, hooks=hooks, log=log,
@@ -223,6 +215,6 @@ def deliveries():
     channel = request.args.get("channel")
     if channel in ("email", "webhook"):
         query = query.where(Delivery.channel == channel)
-    page = _paginate(query.order_by(Delivery.created_at.desc(), Delivery.id.desc()))
+    page = paginate(query.order_by(Delivery.created_at.desc(), Delivery.id.desc()))
     return render_template("notify/deliveries.html", page=page, status=status,
                            channel=channel, statuses=DELIVERY_STATUS_LABELS)

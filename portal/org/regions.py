@@ -5,7 +5,6 @@ see ``data/README.md`` for its source and licence.
 """
 import csv
 import gzip
-import io
 from collections.abc import Iterator
 from importlib.resources import files
 

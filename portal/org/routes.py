@@ -1,20 +1,18 @@
 """Pages to look at partners, their teams and people."""
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.models import ROLES, User
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.core.access import get_or_404, visible
+from portal.core.pages import paginate
 from portal.extensions import db
 from portal.org import services
 from portal.org.models import STRUCTURES, TIERS, Partner, Region, Team
 
 bp = Blueprint("org", __name__)
-
-
-def _page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.route("/")
@@ -34,8 +32,7 @@ def partners():
     query = services.partner_query(current_user, q=args.get("q"), province=args.get("province"),
                                    tier=args.get("tier"), structure=args.get("structure"),
                                    status=args.get("status"))
-    page = db.paginate(query, page=_page_number(), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+    page = paginate(query.options(selectinload(Partner.province)))
     provinces = db.session.execute(select(Region).where(Region.code.in_(
         select(Partner.province_code).where(visible(current_user, Partner))))
         .order_by(Region.code)).scalars().all()
@@ -50,8 +47,7 @@ def partner(partner_id):
     query = services.people_query(current_user, partner_id=partner.id,
                                   role=request.args.get("role") or None,
                                   q=request.args.get("q"))
-    people = db.paginate(query, page=_page_number(), per_page=current_app.config["PAGE_SIZE"],
-                         error_out=False)
+    people = paginate(query.options(selectinload(User.team)))
     return render_template("org/partner.html", partner=partner, people=people,
                            headcount=services.headcount_by_role(partner.id),
                            teams=services.visible_teams(current_user, partner.id),

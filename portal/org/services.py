@@ -1,5 +1,6 @@
 """Queries and operations on the organisation. No commits here: the caller commits."""
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.auth.models import User
 from portal.core.access import visible
@@ -63,4 +64,5 @@ def visible_teams(user, partner_id: int):
     """Teams of a partner that `user` may open."""
     return db.session.execute(select(Team).where(Team.partner_id == partner_id,
                                                  visible(user, Team))
+                              .options(selectinload(Team.leader))
                               .order_by(Team.name)).scalars().all()

@@ -3,12 +3,13 @@ authoring of courses and lessons; enrolling by hand and the progress report.
 
 Every handler follows the shared pipeline: load and check access (`get_or_404`), call a
 service, commit once."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.core.access import get_or_404
+from portal.core.pages import require_login
 from portal.extensions import db
 from portal.training import services
 from portal.training.forms import TRACK_LABELS, CourseForm, EnrollForm, LessonForm
@@ -18,11 +19,7 @@ from portal.training.policies import REPORT_ROLES, may_author, may_enroll
 bp = Blueprint("training", __name__, url_prefix="/training")
 
 
-@bp.before_request
-def _require_login():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
+require_login(bp)
 
 
 @bp.app_context_processor

@@ -2,10 +2,11 @@
 
 Every handler follows one pipeline: load the object and check access (`get_or_404` or a
 role check), validate the form, call a service, commit once, redirect with a message."""
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from portal.core.access import get_or_404
+from portal.core.pages import require_login, require_role
 from portal.org.models import Partner
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -14,16 +15,7 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 STAFFING_ROLES = ("admin", "channel_manager", "owner")
 
 
-@bp.before_request
-def _require_login():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
-
-
-def require_role(*roles: str) -> None:
-    if current_user.role not in roles:
-        abort(403)
+require_login(bp)
 
 
 def staffing_partner(partner_id: int) -> Partner:
@@ -32,14 +24,6 @@ def staffing_partner(partner_id: int) -> Partner:
     partner = get_or_404(current_user, Partner, partner_id)
     require_role(*STAFFING_ROLES)
     return partner
-
-
-def page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
-def page_size() -> int:
-    return current_app.config["PAGE_SIZE"]
 
 
 def form_page(template: str, **context):

@@ -10,7 +10,8 @@ from portal.core.audit import AuditLog
 from portal.core.clock import BUSINESS_TZ
 from portal.extensions import db
 from portal.org.forms import AuditFilterForm, choices
-from portal.org.manage import bp, page_number, page_size, require_role
+from portal.core.pages import paginate, require_role
+from portal.org.manage import bp
 
 
 def compact(value) -> str:
@@ -55,7 +56,6 @@ def audit_log():
                                        blank=_("All objects"))
     valid = form.validate()
     query = _filtered(form) if valid else select(AuditLog)
-    page = db.paginate(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()),
-                       page=page_number(), per_page=page_size(), error_out=False)
+    page = paginate(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()))
     return render_template("manage/audit.html", form=form, page=page,
                            compact=compact), 200 if valid else 400

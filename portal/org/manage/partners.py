@@ -9,7 +9,8 @@ from portal.org import partners as services
 from portal.org import regions
 from portal.org.forms import PartnerForm, choices, TerritoryForm
 from portal.org.labels import STATUS_LABELS
-from portal.org.manage import bp, form_page, require_role, show_error
+from portal.core.pages import require_role
+from portal.org.manage import bp, form_page, show_error
 from portal.org.models import PARTNER_STATUSES, Partner, Region, Territory
 
 

@@ -11,8 +11,8 @@ from portal.extensions import db
 from portal.org import accounts, services
 from portal.org.forms import PersonForm, ResetPasswordForm, choices
 from portal.org.labels import ROLE_LABELS
-from portal.org.manage import (bp, form_page, page_number, page_size, require_role,
-                               show_error, staffing_partner)
+from portal.core.pages import paginate, require_role
+from portal.org.manage import bp, form_page, show_error, staffing_partner
 from portal.org.models import Partner, Team
 from portal.org.partners import active_teams
 from portal.org.people import PersonError, create_person, deactivate_person
@@ -27,7 +27,7 @@ def users():
     query = services.people_query(current_user, partner_id=args.get("partner", type=int),
                                   role=args.get("role") if args.get("role") in ROLES else None,
                                   q=args.get("q"), active=ACTIVE_FILTERS.get(args.get("active")))
-    page = db.paginate(query, page=page_number(), per_page=page_size(), error_out=False)
+    page = paginate(query)
     partners = db.session.execute(select(Partner.id, Partner.name).order_by(Partner.name)).all()
     return render_template("manage/users.html", page=page, partners=partners, roles=ROLES)
 
