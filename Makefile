@@ -9,7 +9,7 @@ PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 
-.PHONY: run test test-pg bench os-packages chromium translations clean-venv
+.PHONY: run test test-pg bench load-exams os-packages chromium translations clean-venv
 
 # OS packages that pip cannot provide: venv, Pango for WeasyPrint, a CJK font for PDFs.
 os-packages:
@@ -56,6 +56,18 @@ test-pg: $(BIN)/.dev translations
 
 bench: $(BIN)/.dev translations
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The exam load scenario (benchmarks/exam_load): USERS takers start, autosave and submit
+# through the API against a throwaway database; DB=sqlite serves with `flask run` (as
+# `make run` does), DB=postgresql with gunicorn. Prints latency, failures, lost answers.
+USERS ?= 1000
+RATE ?= 50
+DURATION ?= 5m
+DB ?= sqlite
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+load-exams: $(BIN)/.dev translations
+	$(BIN)/python benchmarks/exam_load/run.py --db $(DB) --users $(USERS) --rate $(RATE) \
+	  --duration $(DURATION) --pg-admin $(PG_URL)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -48,6 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(broadcasts_bp)
     from portal.training.routes import bp as training_bp
     app.register_blueprint(training_bp)
+    from portal.exams.routes import bp as exams_bp
+    app.register_blueprint(exams_bp)
 
     from portal.cli import register as register_cli
     register_cli(app)
@@ -67,6 +69,7 @@ def _import_models() -> None:
     import portal.broadcasts.models  # noqa: F401
     import portal.broadcasts.policies  # noqa: F401
     import portal.exams.models  # noqa: F401
+    import portal.exams.policies  # noqa: F401
     import portal.training.models  # noqa: F401
     import portal.training.policies  # noqa: F401
     # Each domain's scheduled jobs register themselves on import.
@@ -75,3 +78,4 @@ def _import_models() -> None:
     import portal.notify.jobs  # noqa: F401
     import portal.broadcasts.jobs  # noqa: F401
     import portal.training.jobs  # noqa: F401
+    import portal.exams.jobs  # noqa: F401

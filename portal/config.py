@@ -70,6 +70,9 @@ def _coerce(value: str):
     return value
 
 
+SQLITE_POOL_SIZE, SQLITE_POOL_OVERFLOW = 20, 60
+
+
 def load_config(app, overrides: dict | None = None) -> None:
     """Apply defaults, instance/config.py, environment, then `overrides` (tests)."""
     app.config.from_object(Defaults)
@@ -87,6 +90,14 @@ def load_config(app, overrides: dict | None = None) -> None:
     if uri.startswith("postgres://") or uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.split("://", 1)[1]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        # SQLite connections are cheap and its writers queue on the database lock anyway;
+        # a small pool would make a threaded server's requests time out waiting for a
+        # connection instead (seen at 1,000 exam takers under `flask run`).
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("pool_size", SQLITE_POOL_SIZE)
+        options.setdefault("max_overflow", SQLITE_POOL_OVERFLOW)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 

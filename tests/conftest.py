@@ -10,6 +10,7 @@ import random
 import shutil
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -22,6 +23,7 @@ from portal.extensions import db
 PASSWORD = "correct-horse-1"
 TEST_PROVINCES = {"33", "32", "44"}  # Zhejiang, Jiangsu, Guangdong
 KEEP_TABLES = {"regions", "alembic_version"}
+QUIZZES = Path(__file__).resolve().parent.parent / "quizzes"
 BASE_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",
@@ -233,5 +235,33 @@ def walk_world(world):
         side.course.published = key == "a"
         db.session.flush()
         training.enroll(side.staff, side.course)
+    _walk_exams(world)
     db.session.commit()
     return world
+
+
+def _walk_exams(world):
+    """Per partner: a final staff exam assigned to that partner alone (A's written by A's
+    channel manager, B's by the admin), its sitting, an override and a passed attempt with
+    its certificate."""
+    from datetime import timedelta
+    from portal.core.clock import now
+    from portal.exams import services as exams, taking
+    from portal.exams.bank.sync import sync
+    from portal.exams.models import Certificate
+    sync([QUIZZES])
+    for key in ("a", "b"):
+        side = getattr(world, key)
+        side.exam = exams.create_exam(
+            world.cm if key == "a" else world.admin, title=f"考试{key}", track="staff",
+            draw=[{"track": "staff", "tag": "sales-habits", "count": 2}], is_final=True,
+            pass_percent=0, attempts_allowed=3, opens_at=now() - timedelta(hours=1),
+            closes_at=now() + timedelta(days=1), audience={"partner_ids": [side.partner.id]})
+        exams.schedule(side.exam)
+        side.sitting = side.exam.sittings[0]
+        side.override = exams.add_override(side.sitting, world.admin, user=side.other_staff,
+                                           extra_minutes=10, reason="walk")
+        side.attempt = taking.start_or_resume(side.staff, side.sitting)
+        taking.submit(side.attempt)
+        side.certificate = db.session.execute(db.select(Certificate).filter_by(
+            attempt_id=side.attempt.id)).scalar_one()

@@ -20,12 +20,14 @@ from portal.broadcasts.models import Broadcast, Receipt
 from portal.broadcasts.services import create_broadcast
 from portal.core import clock
 from portal.core.audit import AuditLog
+from portal.exams.models import Assignment, Attempt, AttemptItem, Exam, Sitting
 from portal.extensions import db
 from portal.org.models import Partner, Team, Territory
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
           content_type_conformance, negative_data_rejection, ignored_auth]
-WATCHED = (AuditLog, ApiToken, Partner, Team, Territory, User, Broadcast, Receipt)
+WATCHED = (AuditLog, ApiToken, Partner, Team, Territory, User, Broadcast, Receipt, Exam,
+           Sitting, Assignment, Attempt, AttemptItem)
 # Small enough for every test run; raise it (and drop derandomize) to search harder.
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", 25))
 
@@ -75,7 +77,7 @@ def unchanged_database(auth_headers, broadcast):
 def test_api_answers_every_request_as_documented(api_schema, auth_headers,
                                                  unchanged_database, mode):
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 15
     for operation in operations:
         if mode.is_negative and not (operation.query or operation.path_parameters
                                      or operation.body):

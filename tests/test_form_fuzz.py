@@ -28,6 +28,11 @@ OWN_ARGS = {
     "attachment_id": lambda w: w.a.attachment.id,
     "course_id": lambda w: w.a.course.id,
     "lesson_id": lambda w: w.a.lesson.id,
+    "exam_id": lambda w: w.a.exam.id,
+    "sitting_id": lambda w: w.a.sitting.id,
+    "attempt_id": lambda w: w.a.attempt.id,
+    "certificate_id": lambda w: w.a.certificate.id,
+    "override_id": lambda w: w.a.override.id,
 }
 SKIP = {"auth.logout", "auth.login", "static", "bootstrap.static"}
 FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>')

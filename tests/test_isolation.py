@@ -31,6 +31,11 @@ FOREIGN_ARGS = {
     "attachment_id": lambda w: w.b.attachment.id,
     "course_id": lambda w: w.b.course.id,
     "lesson_id": lambda w: w.b.lesson.id,  # job names are the principal's, not a partner's
+    "exam_id": lambda w: w.b.exam.id,
+    "sitting_id": lambda w: w.b.sitting.id,
+    "attempt_id": lambda w: w.b.attempt.id,
+    "certificate_id": lambda w: w.b.certificate.id,
+    "override_id": lambda w: w.b.override.id,
 }
 # Arguments that do not name a partner's object.
 NEUTRAL_ARGS = {"code", "status", "action", "name"}

@@ -8,6 +8,7 @@ from marshmallow import RAISE
 from portal.api import schemas
 from portal.api.auth import authenticate
 from portal.api.broadcasts import bp as broadcasts
+from portal.api.exams import bp as exams
 from portal.api.fields import INT32_MAX
 from portal.auth.models import User
 from portal.core.access import get_or_404
@@ -19,7 +20,7 @@ account = Blueprint("account", __name__, url_prefix="/api/v1",
                     description="The caller's own account.")
 partners = Blueprint("partners", __name__, url_prefix="/api/v1",
                      description="Partner agencies, their territories, teams and people.")
-BLUEPRINTS = (account, partners, broadcasts)
+BLUEPRINTS = (account, partners, broadcasts, exams)
 
 # Larger ids cannot exist in an integer column; the route does not match, so 404.
 PARTNER_PATH = f"/partners/<int(max={INT32_MAX}):partner_id>"

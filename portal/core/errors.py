@@ -6,7 +6,9 @@ import logging
 
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.extensions import db
 
@@ -23,11 +25,15 @@ MESSAGES = {
     422: _l("Some fields are not valid."),
     429: _l("Too many attempts. Please wait a few minutes and try again."),
     500: _l("Something went wrong on our side."),
+    503: _l("The portal is busy. Please try again in a moment; nothing was changed."),
 }
+RETRY_AFTER_SECONDS = 3
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """API paths, and pages' own JSON calls (e.g. an exam's autosave), answer in JSON."""
+    return request.path.startswith("/api/") or request.is_json or (
+        request.accept_mimetypes.best == "application/json")
 
 
 def error_body(status: int, code: str, message: str, details: dict | None = None) -> dict:
@@ -45,7 +51,8 @@ def _handle_http(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
         response = error_body(status, code, message, details if isinstance(details, dict) else {})
         return response, status, getattr(exc, "headers", None) or {}
-    return render_template("errors/error.html", status=status, message=message), status
+    return (render_template("errors/error.html", status=status, message=message), status,
+            getattr(exc, "headers", None) or {})
 
 
 def _handle_unexpected(exc: Exception):
@@ -53,7 +60,20 @@ def _handle_unexpected(exc: Exception):
     return _handle_http(InternalServerError())
 
 
+def _handle_busy(exc: Exception):
+    """No connection free in the pool, or SQLite's lock held past the busy timeout: a
+    503 the client may retry (the transaction was rolled back), not a 500."""
+    if isinstance(exc, OperationalError) and "database is locked" not in str(exc):
+        raise exc  # any other database failure is a genuine 500
+    log.warning("busy on %s %s: %s", request.method, request.path, exc)
+    busy = ServiceUnavailable()
+    busy.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return _handle_http(busy)
+
+
 def init_app(app) -> None:
     app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(PoolTimeout, _handle_busy)
+    app.register_error_handler(OperationalError, _handle_busy)
     if not app.testing:
         app.register_error_handler(Exception, _handle_unexpected)

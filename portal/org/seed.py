@@ -15,12 +15,13 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import delete, exists, inspect, or_, select, update
+from sqlalchemy import bindparam, delete, exists, inspect, or_, select, update
 
-from portal.auth.models import ROLES, User
+from portal.auth.models import PARTNER_ROLES, ROLES, User
 from portal.auth.sessions import hash_password
 from portal.cli import cli_actor
 from portal.core import audit
+from portal.core.clock import now
 from portal.extensions import db
 from portal.org.models import Partner, Region, Team, Territory
 from portal.org.people import create_person
@@ -139,7 +140,8 @@ def _add_partner(number: int, spec: DemoPartner, manager: User, rng: random.Rand
 
 
 # Modules with a `seed_demo(rng) -> str` adding that domain's demo data, in this order.
-DEMO_MODULES = ("portal.notify.demo", "portal.broadcasts.demo", "portal.training.demo")
+DEMO_MODULES = ("portal.notify.demo", "portal.broadcasts.demo", "portal.training.demo",
+                "portal.exams.demo")
 
 
 def build_demo(rng: random.Random, password_hash: str) -> list[tuple]:
@@ -157,7 +159,24 @@ def build_demo(rng: random.Random, password_hash: str) -> list[tuple]:
         accounts += _add_partner(number, spec, managers[spec.province], rng, names,
                                  password_hash)
     db.session.flush()
+    _backdate_joining(rng)
     return accounts
+
+
+def _backdate_joining(rng: random.Random) -> None:
+    """People joined over the past two years, one in ten within the last quarter, so
+    per-month figures (exam frequency, habits) have a history to count against. Written
+    as one executemany: these are the seed's own inserts, not changes to audit."""
+    at = now()
+    ids = db.session.execute(select(User.id).where(User.role.in_(PARTNER_ROLES))
+                             .order_by(User.id)).scalars().all()
+    rows = [{"uid": uid, "joined": at - timedelta(
+        days=rng.randint(5, 90) if rng.random() < 0.1 else rng.randint(240, 730))}
+        for uid in ids]
+    if rows:
+        table = User.__table__
+        db.session.execute(table.update().where(table.c.id == bindparam("uid"))
+                           .values(created_at=bindparam("joined")), rows)
 
 
 def write_accounts(folder: Path, accounts: list[tuple]) -> Path:
