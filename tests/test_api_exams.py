@@ -437,6 +437,23 @@ def test_owner_and_manager_see_their_own_part_only(client, world, covered):
         1, 1, world.a.team.id)
 
 
+def test_a_manager_without_a_team_sees_nobodys_coverage(client, world, make, covered):
+    """Assigned to an exam of A's staff and managers, a mid-level manager who leads no
+    team sees the exam but no one's figures, not its whole partner's."""
+    loner = make.person("manager", world.a.partner, username="loner")
+    made = services.create_exam(
+        world.cm, title="人人都考", track="staff", draw=[{"track": "staff", "tag": "",
+                                                            "count": 5}],
+        opens_at=T0 - timedelta(hours=1), closes_at=T0 + timedelta(hours=11),
+        audience={"partner_ids": [world.a.partner.id], "roles": ["staff", "manager"]})
+    services.schedule(made)
+    db.session.commit()
+    assert services.is_assigned(loner, made.sittings[0])
+    body = coverage_of(client, loner, made).json
+    assert (body["assigned"], body["by_partner"], body["partner_ids"]) == (0, [], [])
+    assert coverage_of(client, world.admin, made).json["assigned"] == 4  # 2 staff, 2 leads
+
+
 def test_staff_see_no_coverage_and_outsiders_no_exam(client, world, covered, bank):
     assert coverage_of(client, world.a.staff, covered).status_code == 403
     only_a = exam(world, "只给A")

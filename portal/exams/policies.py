@@ -116,6 +116,8 @@ def report_partner_ids(user, exam: Exam | None = None) -> list[int] | None:
             return None
         return list(db.session.execute(select(Partner.id).where(
             Partner.channel_manager_id == user.id).order_by(Partner.id)).scalars())
+    if user.role == "manager" and user.team_id is None:
+        return []  # a mid-level manager without a team leads nobody
     if user.role in ("owner", "manager") and user.partner_id is not None:
         return [user.partner_id]
     return []

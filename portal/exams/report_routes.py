@@ -34,10 +34,7 @@ def _readers_scope(exam: Exam | None = None) -> tuple[list[int] | None, int | No
     anyone who may not read reports."""
     if not may_report(current_user):
         abort(403)
-    partner_ids, team_id = report_partner_ids(current_user, exam), report_team_id(current_user)
-    if current_user.role == "manager" and team_id is None:
-        partner_ids = []  # a manager without a team leads nobody
-    return partner_ids, team_id
+    return report_partner_ids(current_user, exam), report_team_id(current_user)
 
 
 class Page:

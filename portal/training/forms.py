@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.broadcasts.forms import storable, strip
@@ -12,7 +13,8 @@ TRACK_LABELS = {"boss": _l("Owners (boss track)"), "mid": _l("Mid-level managers
 
 
 class CourseForm(FlaskForm):
-    track = SelectField(_l("Track"), choices=[(t, TRACK_LABELS[t]) for t in TRACKS],
+    track = SelectField(_l("Track"),
+                        choices=[SelectChoice(t, TRACK_LABELS[t]) for t in TRACKS],
                         validators=[InputRequired()])
     title = StringField(_l("Title"), filters=[strip],
                         validators=[DataRequired(), Length(max=200), storable])

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal.core.access import get_or_404
 from portal.core.pages import require_login
@@ -170,7 +171,7 @@ def enroll():
         Course.track, Course.position, Course.id)
     if not current_user.is_principal:
         query = query.where(Course.published.is_(True))  # owners enroll in what is live
-    form.course_id.choices = [(cid, f"{TRACK_LABELS[track]} · {title}")
+    form.course_id.choices = [SelectChoice(cid, f"{TRACK_LABELS[track]} · {title}")
                               for cid, title, track in db.session.execute(query).all()]
     if form.validate_on_submit():
         person = services.find_person(current_user, form.username.data)
