@@ -5,11 +5,11 @@ a page the user happens to have open can never be used to drive the API."""
 from datetime import timedelta
 
 from flask import g, request
-from sqlalchemy import select, update
+from sqlalchemy import update
 from werkzeug.exceptions import Unauthorized
 
-from portal.auth.models import ApiToken, User, digest
-from portal.auth.sessions import user_for_token
+from portal.auth.models import ApiToken, User
+from portal.auth.sessions import live_token
 from portal.core import audit
 from portal.core.clock import now
 from portal.core.database import write_during_get
@@ -38,16 +38,13 @@ def bearer_token() -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def _mark_used(token: str) -> None:
+def _mark_used(row: ApiToken) -> None:
     """Stamp `last_used_at` when it is older than a minute, in its own write transaction."""
     stamp = now()
-    last_used = db.session.execute(select(ApiToken.last_used_at).where(
-        ApiToken.token_digest == digest(token))).scalar_one_or_none()
-    if last_used is not None and last_used > stamp - LAST_USED_RESOLUTION:
+    if row.last_used_at is not None and row.last_used_at > stamp - LAST_USED_RESOLUTION:
         return
     write_during_get(lambda: db.session.execute(
-        update(ApiToken).where(ApiToken.token_digest == digest(token))
-        .values(last_used_at=stamp)))
+        update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=stamp)))
 
 
 def authenticate() -> None:
@@ -55,10 +52,11 @@ def authenticate() -> None:
     token = bearer_token()
     if token is None:
         _refuse("missing_token")
-    user: User | None = user_for_token(token)
-    if user is None:
+    row = live_token(token)
+    if row is None:
         _refuse("invalid_token")
-    _mark_used(token)
+    user: User = row.user
+    _mark_used(row)
     # Flask-Login reads the request's user from here; this replaces any cookie user.
     g._login_user = user
     refuse_auditor_writes(user)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import current_app, request
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.models import ApiToken, LoginSession, User, digest
@@ -104,11 +105,19 @@ def issue_token(user: User, name: str = "cli") -> str:
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user owning this unrevoked token, or None."""
+def live_token(token: str) -> ApiToken | None:
+    """The unrevoked token row of a usable account, loaded with its user and partner in
+    one query (every API request runs this), or None."""
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_digest == digest(token or ""),
-                               ApiToken.revoked_at.is_(None))).scalar_one_or_none()
+                               ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user).joinedload(User.partner))).scalar_one_or_none()
     if row is None or not may_log_in(row.user):
         return None
-    return row.user
+    return row
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user owning this unrevoked token, or None."""
+    row = live_token(token)
+    return row.user if row is not None else None
