@@ -51,10 +51,6 @@ def _english() -> bool:
     return get_locale() is not None and get_locale().language == "en"
 
 
-def _seconds_left(attempt: Attempt, at) -> int:
-    return 0 if attempt.is_done(at) else int((attempt.deadline - at).total_seconds())
-
-
 def _refuse(exc: ExamError):
     """An ExamError as the API's error: a field message (422, with every item's message
     when answers were refused) or a refusal with its reason (403, 409)."""
@@ -98,7 +94,7 @@ def _attempt_body(attempt: Attempt, at) -> dict:
     return {"id": attempt.id, "sitting_id": sitting.id, "exam_id": sitting.exam_id,
             "title": sitting.exam.title, "number": attempt.number,
             "started_at": attempt.started_at, "deadline": attempt.deadline,
-            "seconds_left": _seconds_left(attempt, at), "done": attempt.is_done(at),
+            "seconds_left": attempt.seconds_left(at), "done": attempt.is_done(at),
             "review": review, "result": _result(attempt),
             "items": taking.questions_for(attempt, _english(), review=review)}
 
@@ -168,14 +164,12 @@ def start(sitting_id):
         Assignment.sitting_id == sitting.id, Assignment.user_id == current_user.id)
         .with_for_update())
     at = now()
-    running = taking.state(current_user, sitting, at)["running"]
     try:
-        attempt = taking.start_or_resume(current_user, sitting, at)
+        attempt, created = taking.begin(current_user, sitting, at)
     except ExamError as exc:
         _refuse(exc)
     db.session.commit()
-    status = 200 if running is not None and running.id == attempt.id else 201
-    return _attempt_body(attempt, at), status
+    return _attempt_body(attempt, at), 201 if created else 200
 
 
 @bp.route(ATTEMPT_PATH)
@@ -215,7 +209,7 @@ def save_answers(data, attempt):
         _refuse(exc)
     db.session.commit()
     return {"saved": saved, "deadline": attempt.deadline,
-            "seconds_left": _seconds_left(attempt, at)}
+            "seconds_left": attempt.seconds_left(at)}
 
 
 @bp.route(f"{ATTEMPT_PATH}/submit", methods=["POST"])

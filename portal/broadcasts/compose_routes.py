@@ -64,7 +64,9 @@ def index():
                            statuses=STATUS_LABELS, may_compose=current_user.role in COMPOSER_ROLES)
 
 
-def _fill_choices(form: BroadcastForm, source: Broadcast | None) -> None:
+def fill_audience_choices(form, source: Broadcast | None = None) -> None:
+    """Fill the audience pickers of `form` (a broadcast's, or any form with the same
+    audience fields, as the exam form has) with what the current user may pick."""
     provinces = [(r.code, r.name) for r in regions.children(db.session, None)]
     form.provinces.choices = provinces
     form.city_province.choices = [("", "—")] + provinces
@@ -159,7 +161,7 @@ def _compose(mode: str, broadcast: Broadcast | None = None):
         form.fill(broadcast)
         if mode == "edit":
             form.publish_at.data = to_local(broadcast.publish_at)
-    _fill_choices(form, broadcast)
+    fill_audience_choices(form, broadcast)
     shown, status = None, 200
     if request.method == "POST":
         action = request.form.get("action")

@@ -40,7 +40,9 @@ def error_body(status: int, code: str, message: str, details: dict | None = None
     return {"error": code, "message": message, "details": details or {}}
 
 
-def _handle_http(exc: HTTPException):
+def error_response(exc: HTTPException):
+    """The portal's answer to `exc`: a JSON body for the API and pages' JSON calls, an
+    error page otherwise; the session is rolled back first."""
     db.session.rollback()
     status = exc.code or 500
     message = str(MESSAGES.get(status, exc.name))
@@ -57,7 +59,7 @@ def _handle_http(exc: HTTPException):
 
 def _handle_unexpected(exc: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return _handle_http(InternalServerError())
+    return error_response(InternalServerError())
 
 
 def _handle_busy(exc: Exception):
@@ -68,11 +70,11 @@ def _handle_busy(exc: Exception):
     log.warning("busy on %s %s: %s", request.method, request.path, exc)
     busy = ServiceUnavailable()
     busy.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    return _handle_http(busy)
+    return error_response(busy)
 
 
 def init_app(app) -> None:
-    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(HTTPException, error_response)
     app.register_error_handler(PoolTimeout, _handle_busy)
     app.register_error_handler(OperationalError, _handle_busy)
     if not app.testing:

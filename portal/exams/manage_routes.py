@@ -7,7 +7,7 @@ Every handler follows the shared pipeline: load and check access (`get_or_404`),
 service of `portal.exams.services`, commit once."""
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, pgettext
 from flask_login import current_user
 from sqlalchemy import case, func, select
@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.auth.models import User
 from portal.broadcasts.audience import preview
-from portal.broadcasts.compose_routes import _fill_choices as fill_audience_choices
+from portal.broadcasts.compose_routes import fill_audience_choices
 from portal.broadcasts.forms import to_utc
 from portal.core.access import can_change, get_or_404, visible
 from portal.core.clock import BUSINESS_TZ, now
@@ -248,8 +248,7 @@ def _detail_page(exam: Exam, status: int = 200, cancel_form: CancelForm | None =
         audience_per_role=per_role, audience=_audience_words(exam.audience or {}),
         page=page, figures=_sitting_figures(exam, [s.id for s in page.items]),
         may_change=changeable, frozen=_frozen_reason(exam) if changeable else None,
-        cancel_form=cancel_form or CancelForm(formdata=None), error=error, at=now(),
-        has_report="exams.exam_report" in current_app.view_functions)
+        cancel_form=cancel_form or CancelForm(formdata=None), error=error, at=now())
 
 
 @bp.route("/manage/<int:exam_id>")

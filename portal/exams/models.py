@@ -213,6 +213,11 @@ class Attempt(db.Model):
     def is_done(self, at: datetime | None = None) -> bool:
         return self.submitted_at is not None or self.deadline <= (at or now())
 
+    def seconds_left(self, at: datetime | None = None) -> int:
+        """Whole seconds until the deadline; 0 once the attempt is done."""
+        at = at or now()
+        return 0 if self.is_done(at) else int((self.deadline - at).total_seconds())
+
 
 class AttemptItem(db.Model):
     """One question of an attempt: the version given, the order its options were shown in

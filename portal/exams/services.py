@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, insert, literal, select
+from sqlalchemy.orm import selectinload
 
 from portal.broadcasts.audience import audience_query
 from portal.core.clock import BUSINESS_TZ, now
@@ -165,7 +166,10 @@ def override_for(sitting: Sitting, user) -> Override | None:
 
 def closes_for(sitting: Sitting, user) -> datetime:
     """When the window closes for `user` (a later close by override)."""
-    override = override_for(sitting, user)
+    return _close(sitting, override_for(sitting, user))
+
+
+def _close(sitting: Sitting, override: Override | None) -> datetime:
     if override is not None and override.closes_at is not None:
         return max(override.closes_at, sitting.closes_at)
     return sitting.closes_at
@@ -175,7 +179,7 @@ def deadline_for(sitting: Sitting, user, started_at: datetime) -> datetime:
     """The server-kept deadline of an attempt begun at `started_at`: the smaller of the
     time limit (plus any extra minutes) and the window's close."""
     override = override_for(sitting, user)
-    close = closes_for(sitting, user)
+    close = _close(sitting, override)
     limit = sitting.exam.time_limit_minutes
     if limit is None:
         return close
@@ -229,7 +233,7 @@ def refresh_deadlines(sitting: Sitting, at: datetime | None = None) -> int:
     at = at or now()
     running = db.session.execute(select(Attempt).where(
         Attempt.sitting_id == sitting.id, Attempt.submitted_at.is_(None),
-        Attempt.deadline > at)).scalars().all()
+        Attempt.deadline > at).options(selectinload(Attempt.user))).scalars().all()
     for attempt in running:
         # Taking back a later close after the sitting's own close ends the attempt now,
         # not at a past moment that would discard what was saved since.

@@ -6,8 +6,7 @@ save or submit it. The autosave endpoint answers in JSON, errors included, so th
 script can tell a closed attempt from a dropped login and keep the answers either way."""
 from decimal import Decimal
 
-from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,7 +14,6 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
-from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from portal.broadcasts.routes import human_seconds
@@ -68,24 +66,19 @@ def _json_login_guard():
     return None
 
 
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
+@bp.errorhandler(CSRFError)
+def _csrf_error(exc: CSRFError):
+    """Other errors of the autosave are JSON already (it sends JSON); a refused CSRF token
+    means the session cookie no longer matches the page, which only a fresh login mends."""
     if request.endpoint not in JSON_ENDPOINTS:
-        return core_errors._handle_http(exc)  # the portal's own page for everyone else
+        return core_errors.error_response(exc)  # the portal's own page for everyone else
     db.session.rollback()
-    if isinstance(exc, CSRFError):
-        # The session cookie no longer matches the page: only a fresh login mends that.
-        return _json_error(400, LOGGED_OUT, code="csrf")
-    return _json_error(exc.code or 500, core_errors.MESSAGES.get(exc.code, exc.name))
+    return _json_error(400, LOGGED_OUT, code="csrf")
 
 
 # --- helpers ----------------------------------------------------------------------------
 def _english() -> bool:
     return str(get_locale()) == "en"
-
-
-def _seconds_left(attempt: Attempt, at=None) -> int:
-    return max(0, int((attempt.deadline - (at or now())).total_seconds()))
 
 
 def _finish_expired(attempts) -> bool:
@@ -154,23 +147,20 @@ def _my_rows(user, at):
 @bp.route("/")
 def index():
     if current_user.is_principal:
-        if "exams.manage" in current_app.view_functions:
-            return redirect(url_for("exams.manage"))
-        abort(404)
+        return redirect(url_for("exams.manage"))
     expired = db.session.execute(select(Attempt).where(
         Attempt.user_id == current_user.id, Attempt.submitted_at.is_(None),
         Attempt.deadline <= now())).scalars().all()
     _finish_expired(expired)
     at = now()
     open_rows, upcoming, past = _my_rows(current_user, at)
-    certificates = db.session.execute(
+    earned = db.session.execute(
         select(Certificate).where(Certificate.user_id == current_user.id)
         .options(joinedload(Certificate.exam)).order_by(Certificate.issued_at.desc())
     ).scalars().all()
-    reports = "exams.reports" in current_app.view_functions and \
-        current_user.role in ("owner", "manager")
+    reports = current_user.role in ("owner", "manager")
     return render_template("exams/take/index.html", open_rows=open_rows, upcoming=upcoming,
-                           past=past, certificates=certificates, reports=reports, now=at)
+                           past=past, certificates=earned, reports=reports, now=at)
 
 
 # --- a sitting ----------------------------------------------------------------------------
@@ -183,7 +173,7 @@ def _sitting_page(sitting: Sitting, status: int = 200):
     used = len(state["attempts"]) if state else 0
     closes = services.closes_for(sitting, current_user) if assigned else sitting.closes_at
     manage_url = url_for("exams.detail", exam_id=exam.id) if current_user.is_principal \
-        and "exams.detail" in current_app.view_functions else None
+        else None
     return render_template(
         "exams/take/sitting.html", sitting=sitting, exam=exam, assigned=assigned,
         manage_url=manage_url,
@@ -217,7 +207,7 @@ def _attempt_page(attempt: Attempt, status: int = 200, problems: dict | None = N
     return render_template(
         "exams/take/attempt.html", attempt=attempt, sitting=attempt.sitting,
         exam=attempt.sitting.exam, questions=questions, answered=answered,
-        seconds_left=_seconds_left(attempt), problems=problems or {}), status
+        seconds_left=attempt.seconds_left(), problems=problems or {}), status
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -247,7 +237,7 @@ def save_answers(attempt_id):
         return _json_error(error.status, error.message, details)
     db.session.commit()
     return jsonify(saved=saved, deadline=attempt.deadline.isoformat(),
-                   seconds_left=_seconds_left(attempt, at),
+                   seconds_left=attempt.seconds_left(at),
                    saved_at=format_datetime(at, "HH:mm:ss"))
 
 

@@ -116,6 +116,12 @@ def state(user, sitting: Sitting, at: datetime | None = None) -> dict:
 def start_or_resume(user, sitting: Sitting, at: datetime | None = None) -> Attempt:
     """The attempt `user` is taking in `sitting`: the running one, else a new one with
     its own draw. Raises ExamError (409) when the window or the attempts say no."""
+    return begin(user, sitting, at)[0]
+
+
+def begin(user, sitting: Sitting, at: datetime | None = None) -> tuple[Attempt, bool]:
+    """`start_or_resume`, also telling whether this call created the attempt (False
+    when it resumed one, including one a simultaneous request had just made)."""
     at = at or now()
     if not is_assigned(user, sitting):
         raise ExamError("sitting", _l("You are not assigned to this exam."), 403)
@@ -130,7 +136,7 @@ def start_or_resume(user, sitting: Sitting, at: datetime | None = None) -> Attem
                    count=sitting.exam.attempts_allowed),
     }
     if current["status"] == "resume":
-        return current["running"]
+        return current["running"], False
     if current["status"] in messages:
         raise ExamError("sitting", messages[current["status"]], 409)
     number = len(current["attempts"]) + 1
@@ -160,8 +166,8 @@ def start_or_resume(user, sitting: Sitting, at: datetime | None = None) -> Attem
         savepoint.rollback()
         return db.session.execute(select(Attempt).where(
             Attempt.sitting_id == sitting.id, Attempt.user_id == user.id,
-            Attempt.number == number)).scalar_one()
-    return attempt
+            Attempt.number == number)).scalar_one(), False
+    return attempt, True
 
 
 # --- saving -------------------------------------------------------------------------------
