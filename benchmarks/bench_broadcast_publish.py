@@ -18,7 +18,7 @@ from benchmarks.bench_seed_scale import run as seed_scale  # noqa: E402
 
 def publish_naively(broadcast) -> int:
     """What the portal avoids: load the audience and add one ORM object per person."""
-    from portal.broadcasts.audience import audience_query
+    from portal.org.audience import audience_query
     from portal.broadcasts.models import Receipt
     from portal.extensions import db
     people = db.session.execute(audience_query(broadcast.audience)).all()

@@ -26,56 +26,36 @@ def create_app(config: dict | None = None) -> Flask:
     ext.limiter.init_app(app)
     ext.api.init_app(app)
 
-    _import_models()
+    import_domains()
     from portal.auth import sessions
     sessions.init_app(app)
     web.init_app(app)
     errors.init_app(app)
-
-    from portal.auth.routes import bp as auth_bp
-    from portal.org.routes import bp as org_bp
-    from portal.org.manage import bp as manage_bp
-    from portal.api import register as register_api
-    from portal.jobs.routes import bp as jobs_bp
-    app.register_blueprint(jobs_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(org_bp)
-    app.register_blueprint(manage_bp)
-    register_api(app)
-    from portal.notify.routes import bp as notify_bp
-    app.register_blueprint(notify_bp)
-    from portal.broadcasts.routes import bp as broadcasts_bp
-    app.register_blueprint(broadcasts_bp)
-    from portal.training.routes import bp as training_bp
-    app.register_blueprint(training_bp)
-    from portal.exams.routes import bp as exams_bp
-    app.register_blueprint(exams_bp)
-
-    from portal.cli import register as register_cli
-    register_cli(app)
+    register_domains(app)
     return app
 
 
-def _import_models() -> None:
-    """Import every model module so metadata (and Alembic) see all tables, and every
-    policy module so the access policy knows every model."""
-    import portal.auth.models  # noqa: F401
-    import portal.core.audit  # noqa: F401
-    import portal.org.models  # noqa: F401
-    import portal.org.policies  # noqa: F401
-    import portal.jobs.models  # noqa: F401
-    import portal.notify.models  # noqa: F401
-    import portal.notify.policies  # noqa: F401
-    import portal.broadcasts.models  # noqa: F401
-    import portal.broadcasts.policies  # noqa: F401
-    import portal.exams.models  # noqa: F401
-    import portal.exams.policies  # noqa: F401
-    import portal.training.models  # noqa: F401
-    import portal.training.policies  # noqa: F401
-    # Each domain's scheduled jobs register themselves on import.
-    import portal.auth.jobs  # noqa: F401
-    import portal.jobs.housekeeping  # noqa: F401
-    import portal.notify.jobs  # noqa: F401
-    import portal.broadcasts.jobs  # noqa: F401
-    import portal.training.jobs  # noqa: F401
-    import portal.exams.jobs  # noqa: F401
+def import_domains() -> None:
+    """Import every domain's models (so metadata and Alembic see all tables), then its
+    access rules and its scheduled jobs, which register themselves on import."""
+    from importlib import import_module
+
+    import portal.core.audit  # noqa: F401 (the audit log's table)
+    from portal.domains import DOMAINS
+    for kind in ("models", "policies", "jobs"):
+        for domain in DOMAINS:
+            for module in getattr(domain, kind):
+                import_module(module)
+
+
+def register_domains(app: Flask) -> None:
+    """Mount every domain's page blueprints, API blueprints and CLI commands."""
+    from portal.api import register as register_api
+    from portal.core.domains import load
+    from portal.domains import DOMAINS
+    for domain in DOMAINS:
+        for blueprint in domain.blueprints:
+            app.register_blueprint(load(blueprint))
+        for command in domain.cli:
+            app.cli.add_command(load(command))
+    register_api(app, [load(bp) for domain in DOMAINS for bp in domain.api])

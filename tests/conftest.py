@@ -179,6 +179,14 @@ def login(client, user_or_name, password=PASSWORD):
 
 
 @pytest.fixture
+def banks(app):
+    """The question banks of quizzes/ loaded into the test's database."""
+    from portal.exams.bank.sync import sync
+    sync([QUIZZES])
+    db.session.commit()
+
+
+@pytest.fixture
 def world(make):
     """Two partners side by side, each with an owner, a team with a manager and staff,
     plus principal users; the channel manager is assigned to partner A only."""

@@ -8,8 +8,8 @@ from sqlalchemy import event, func, insert, select
 
 from portal.auth.models import User
 from portal.broadcasts import services
-from portal.broadcasts.audience import audience_query, normalise_spec, preview
-from portal.broadcasts.errors import BroadcastError
+from portal.org.audience import audience_query, normalise_spec, preview
+from portal.core.errors import DomainError
 from portal.broadcasts.models import Broadcast, Receipt
 from portal.core import clock
 from portal.extensions import db
@@ -65,7 +65,7 @@ def test_unknown_audience_values_are_refused(world):
     for spec in ({"provinces": ["99"]}, {"cities": ["33"]}, {"tiers": ["Z"]},
                  {"roles": ["admin"]}, {"partner_ids": [99999]}, {"colour": ["red"]},
                  {"partner_ids": ["x"]}):
-        with pytest.raises(BroadcastError) as error:
+        with pytest.raises(DomainError) as error:
             normalise_spec(spec)
         assert error.value.field == "audience"
     assert normalise_spec({"roles": ["staff", "owner", "staff"]})["roles"] == ["owner", "staff"]
@@ -92,7 +92,7 @@ def test_refused_broadcasts_store_nothing(world):
     for change, field in bad:
         fields = {"title": "新政策", "body_md": "正文", "category": "policy", "audience": {},
                   "publish_at": T0, **change}
-        with pytest.raises(BroadcastError) as error:
+        with pytest.raises(DomainError) as error:
             services.create_broadcast(world.cm, **fields)
         assert error.value.field == field, change
         db.session.rollback()
@@ -157,10 +157,10 @@ def test_opening_keeps_the_first_time(world):
 def test_only_recipients_acknowledge_and_only_once_visible(world):
     freeze()
     only_b = publish(world.cm, audience={"partner_ids": [world.b.partner.id]}, requires_ack=True)
-    with pytest.raises(BroadcastError):
+    with pytest.raises(DomainError):
         services.acknowledge(world.a.staff, only_b)
     soon = publish(world.cm, at=T0 + timedelta(hours=1), requires_ack=True)
-    with pytest.raises(BroadcastError):
+    with pytest.raises(DomainError):
         services.acknowledge(world.a.staff, soon)
 
 
@@ -170,7 +170,7 @@ def test_comprehension_check_gates_the_acknowledgement(world):
         {"text": "保护期多少天?", "options": ["30", "90"], "correct": 1},
         {"text": "谁来报备?", "options": ["销售", "老板", "客户"], "correct": 0}])
     for wrong in ([1, 1], [1], None, [0, 0]):
-        with pytest.raises(BroadcastError) as error:
+        with pytest.raises(DomainError) as error:
             services.acknowledge(world.a.staff, policy, wrong)
         assert error.value.field == "answers"
         db.session.commit()
@@ -195,9 +195,9 @@ def test_superseding_asks_everyone_to_acknowledge_again(world):
     assert services.inbox_counts(world.a.staff) == (1, 1)
     assert services.acked_version(world.a.staff, new) == 1
     assert services.current_version(old).id == new.id
-    with pytest.raises(BroadcastError):
+    with pytest.raises(DomainError):
         services.acknowledge(world.a.manager, old)  # only the current version counts
-    with pytest.raises(BroadcastError):
+    with pytest.raises(DomainError):
         services.supersede(old, world.cm, title="again")
 
 
@@ -234,7 +234,7 @@ def test_editing_a_scheduled_broadcast_rewrites_its_receipts(world):
         Receipt.broadcast_id == scheduled.id)).scalars())
     assert holders == _people(world.a) and scheduled.recipient_count == 4
     later(days=1)
-    with pytest.raises(BroadcastError):
+    with pytest.raises(DomainError):
         services.update_broadcast(scheduled, title="太晚了")
 
 

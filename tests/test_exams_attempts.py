@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.exams import services, taking
-from portal.exams.errors import ExamError
+from portal.core.errors import DomainError
 from portal.exams.models import Attempt, AttemptItem, QuestionVersion
 from portal.extensions import db
 from tests.examining import (T0, answer_all, freeze, items_of, later, load_bank,
@@ -197,7 +197,7 @@ def test_bad_overrides_are_refused(bank, exam, who, field):
               "no_change": {"user": bank.a.staff},
               "earlier": {"user": bank.a.staff, "closes_at": T0 + timedelta(hours=1)},
               "too_long": {"user": bank.a.staff, "extra_minutes": 10_000}}[who]
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.add_override(sitting, bank.cm, **kwargs)
     assert caught.value.field == field
 
@@ -208,7 +208,7 @@ def test_staff_cannot_save_answers_after_the_deadline(bank, exam):
     taking.save_answers(attempt, {str(first.id): sent(first)})
     db.session.commit()
     later(minutes=30)
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         taking.save_answers(attempt, {str(second.id): sent(second)})
     assert caught.value.status == 409
     db.session.rollback()
@@ -258,13 +258,13 @@ def test_after_submitting_a_second_attempt_is_number_two_and_a_third_is_refused(
     taking.submit(second)
     db.session.commit()
     assert taking.state(bank.a.staff, exam.sittings[0])["status"] == "done"
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         taking.start_or_resume(bank.a.staff, exam.sittings[0])
     assert caught.value.status == 409
 
 
 def test_starting_an_exam_one_is_not_assigned_to_is_forbidden(bank, exam):
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         taking.start_or_resume(bank.b.staff, exam.sittings[0])
     assert caught.value.status == 403
 
@@ -272,7 +272,7 @@ def test_starting_an_exam_one_is_not_assigned_to_is_forbidden(bank, exam):
 def test_starting_before_the_window_opens_is_refused(bank):
     exam = scheduled_exam(bank.cm, {"partner_ids": [bank.a.partner.id]},
                           opens_at=T0 + timedelta(days=1), closes_at=T0 + timedelta(days=2))
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         taking.start_or_resume(bank.a.staff, exam.sittings[0])
     assert caught.value.status == 409
     assert taking.state(bank.a.staff, exam.sittings[0])["status"] == "upcoming"
@@ -305,7 +305,7 @@ def test_submitting_twice_counts_once(bank, exam):
     db.session.commit()
     db.session.expire_all()
     assert (attempt.submitted_at, attempt.score, attempt.submitted_by) == result
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         taking.save_answers(attempt, {})
     assert caught.value.status == 409
 
@@ -328,7 +328,7 @@ def test_a_malformed_answer_is_refused_with_its_question_and_nothing_is_saved(
     attempt = started(bank.a.staff, exam)
     bad = _item(attempt, kind)
     good = next(i for i in items_of(attempt) if i.id != bad.id)
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         taking.save_answers(attempt, {str(good.id): sent(good), str(bad.id): value})
     assert caught.value.status == 422
     assert set(caught.value.details) == {f"answers.{bad.id}"}
@@ -342,7 +342,7 @@ def test_an_answer_to_a_question_not_in_the_attempt_is_refused(bank, exam, key):
     other = started(bank.a.other_staff, exam)
     good = items_of(attempt)[0]
     key = str(items_of(other)[0].id) if key == "999999" else key
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         taking.save_answers(attempt, {str(good.id): sent(good), key: 0})
     assert caught.value.status == 422 and f"answers.{key}" in caught.value.details
     db.session.rollback()
@@ -351,7 +351,7 @@ def test_an_answer_to_a_question_not_in_the_attempt_is_refused(bank, exam, key):
 
 def test_answers_must_be_a_mapping(bank, exam):
     attempt = started(bank.a.staff, exam)
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         taking.save_answers(attempt, [1, 2])
     assert caught.value.field == "answers"
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.core.access import visible
 from portal.exams import services, taking
-from portal.exams.errors import ExamError
+from portal.core.errors import DomainError
 from portal.exams.models import Assignment, Attempt, Certificate, Exam, Sitting
 from portal.extensions import db
 from tests.examining import HABITS, T0, freeze, later, load_bank, scheduled_exam
@@ -67,7 +67,7 @@ def count(model, *where):
     ("description", {"description": "x" * 5001}),
 ])
 def test_check_exam_names_the_field_at_fault_and_nothing_is_written(bank, field, changes):
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.create_exam(bank.cm, **valid(bank, **changes))
     assert caught.value.field == field
     assert caught.value.status == 400 and str(caught.value.message)
@@ -168,14 +168,14 @@ def test_cancelled_exam_refuses_new_attempts(bank):
     services.cancel(exam)
     db.session.commit()
     assert taking.state(bank.a.staff, exam.sittings[0])["status"] == "cancelled"
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         taking.start_or_resume(bank.a.staff, exam.sittings[0])
     assert caught.value.status == 409
 
 
 def test_an_exam_cannot_be_edited_once_it_has_opened(bank):
     exam = scheduled_exam(bank.cm, {"partner_ids": [bank.a.partner.id]})
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.update_exam(exam, **valid(bank, title="改名"))
     assert caught.value.status == 409
 
@@ -192,7 +192,7 @@ def test_editing_a_scheduled_exam_before_it_opens_moves_its_sitting(bank):
 
 def test_a_draft_is_scheduled_once(bank):
     exam = scheduled_exam(bank.cm, {"partner_ids": [bank.a.partner.id]})
-    with pytest.raises(ExamError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.schedule(exam)
     assert caught.value.status == 409
 

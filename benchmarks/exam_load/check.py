@@ -177,7 +177,7 @@ def print_report(report: Report, out=None) -> None:
 
 def check_database(uri: str, paths, sweep: bool = False, at_close: bool = False) -> Report:
     from benchmarks.exam_load.prepare import make_app
-    from portal.cli import cli_actor
+    from portal.core.audit import cli_actor
     from portal.extensions import db
     app = make_app(uri)
     with app.app_context():

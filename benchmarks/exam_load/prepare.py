@@ -55,7 +55,7 @@ def prepare(uri: str, takers: int, out: Path, partners: int | None = None,
 
     from portal.auth.models import User
     from portal.auth.sessions import issue_token
-    from portal.cli import cli_actor
+    from portal.core.audit import cli_actor
     from portal.core.clock import now
     from portal.exams import services
     from portal.exams.bank.sync import sync

@@ -1,12 +1,13 @@
 """The JSON API under /api/v1: bearer tokens, the access policy, an OpenAPI document."""
 from portal.api import schemas
 from portal.api.auth import SCHEME, SECURITY_SCHEME
-from portal.api.routes import BLUEPRINTS
+from portal.api.auth import authenticate, content_language
 from portal.extensions import api, csrf
 
 
-def register(app) -> None:
-    """Document and mount the API blueprints on `app` (after `api.init_app(app)`)."""
+def register(app, blueprints) -> None:
+    """Document and mount the domains' API blueprints on `app` (after `api.init_app`):
+    every one authenticates by bearer token and says which language it answers in."""
     # flask-smorest documents errors with its own payload shape; ours is core.errors'.
     api.spec.components.schemas.pop("Error", None)
     api.ERROR_SCHEMA = schemas.ErrorSchema
@@ -15,6 +16,10 @@ def register(app) -> None:
     api.spec.options["security"] = [{SCHEME: []}]
     # The page-size limit in the document is read from this app's config.
     with app.app_context():
-        for bp in BLUEPRINTS:
+        for bp in blueprints:
+            if not getattr(bp, "_portal_api", False):  # once per process, not per app
+                bp.before_request(authenticate)
+                bp.after_request(content_language)
+                bp._portal_api = True
             api.register_blueprint(bp)
             csrf.exempt(bp)

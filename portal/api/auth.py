@@ -5,6 +5,7 @@ a page the user happens to have open can never be used to drive the API."""
 from datetime import timedelta
 
 from flask import g, request
+from flask_babel import get_locale
 from sqlalchemy import update
 from werkzeug.exceptions import Unauthorized
 
@@ -61,3 +62,10 @@ def authenticate() -> None:
     g._login_user = user
     refuse_auditor_writes(user)
     audit.set_actor(audit.Actor(user.id, user.username, request.remote_addr))
+
+
+def content_language(response):
+    """`after_request` of every API blueprint: messages are in the caller's language;
+    say which one it is."""
+    response.headers["Content-Language"] = str(get_locale())
+    return response

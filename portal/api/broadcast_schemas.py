@@ -12,7 +12,8 @@ from portal.api.fields import (INT32_MAX, Between, Choice, Integer, MaxLength, P
                                _Translated)
 from portal.api.schemas import PageArgs, PageSchema
 from portal.auth.models import ROLES
-from portal.broadcasts.models import AUDIENCE_ROLES, CATEGORIES
+from portal.broadcasts.models import CATEGORIES
+from portal.org.audience import AUDIENCE_ROLES
 from portal.core.clock import BUSINESS_TZ
 from portal.org.models import STRUCTURES, TIERS
 

@@ -19,7 +19,7 @@ from portal.broadcasts import reach, services
 from portal.broadcasts.models import Broadcast, Receipt
 from portal.broadcasts.policies import COMPOSER_ROLES, REACH_ROLES, reach_partner_ids
 from portal.core.database import write_during_get
-from portal.broadcasts.services import BroadcastError
+from portal.core.errors import DomainError
 from portal.core.access import get_or_404, visible
 from portal.extensions import db
 from portal.org.models import Partner
@@ -48,7 +48,7 @@ def _only(*roles):
     return decorate
 
 
-def _refuse(exc: BroadcastError, schema):
+def _refuse(exc: DomainError, schema):
     """A domain refusal: on a field of the request body, the same 422 as a schema's
     field messages; on the broadcast itself (superseded), a 409."""
     if exc.field in schema().fields:
@@ -137,7 +137,7 @@ def acknowledge(data, broadcast_id):
         abort(404)
     try:
         receipt = services.acknowledge(current_user, broadcast, data.get("answers"))
-    except BroadcastError as exc:
+    except DomainError as exc:
         db.session.commit()  # the failed check is counted; nothing else changed
         _refuse(exc, schemas.AckSchema)
     db.session.commit()
@@ -156,10 +156,10 @@ def create(data):
             Partner.id.in_(named), visible(current_user, Partner))):
         # As on the compose page: only partners the writer sees can be named, so the
         # answer never tells whether some other partner exists.
-        _refuse(BroadcastError("audience", _l("Unknown partner.")), schemas.BroadcastInSchema)
+        _refuse(DomainError("audience", _l("Unknown partner.")), schemas.BroadcastInSchema)
     try:
         broadcast = services.create_broadcast(current_user, **data)
-    except BroadcastError as exc:
+    except DomainError as exc:
         _refuse(exc, schemas.BroadcastInSchema)
     db.session.commit()
     return _detail(broadcast, None)

@@ -23,7 +23,7 @@ from portal.core.access import get_or_404
 from portal.core.clock import now
 from portal.core.database import write_during_get
 from portal.exams import taking
-from portal.exams.errors import ExamError
+from portal.core.errors import DomainError
 from portal.exams.models import Assignment, Attempt, Exam, Override, Sitting
 from portal.exams.policies import REPORT_ROLES, report_partner_ids, report_team_id
 from portal.exams.services import closes_for
@@ -51,8 +51,8 @@ def _english() -> bool:
     return get_locale() is not None and get_locale().language == "en"
 
 
-def _refuse(exc: ExamError):
-    """An ExamError as the API's error: a field message (422, with every item's message
+def _refuse(exc: DomainError):
+    """An DomainError as the API's error: a field message (422, with every item's message
     when answers were refused) or a refusal with its reason (403, 409)."""
     if exc.status in (400, 422):
         problems = getattr(exc, "details", None) or {exc.field: exc.message}
@@ -166,7 +166,7 @@ def start(sitting_id):
     at = now()
     try:
         attempt, created = taking.begin(current_user, sitting, at)
-    except ExamError as exc:
+    except DomainError as exc:
         _refuse(exc)
     db.session.commit()
     return _attempt_body(attempt, at), 201 if created else 200
@@ -205,7 +205,7 @@ def save_answers(data, attempt):
     at = now()
     try:
         saved = taking.save_answers(attempt, data["answers"], at)
-    except ExamError as exc:
+    except DomainError as exc:
         _refuse(exc)
     db.session.commit()
     return {"saved": saved, "deadline": attempt.deadline,
@@ -229,7 +229,7 @@ def submit(data, attempt):
     if answers is not None and not attempt.is_done(at):
         try:
             taking.save_answers(attempt, answers, at)
-        except ExamError as exc:
+        except DomainError as exc:
             # Submitted meanwhile (a simultaneous submit): the repeat changes nothing.
             if exc.status != 409:
                 _refuse(exc)

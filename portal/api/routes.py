@@ -1,14 +1,10 @@
 """The API's endpoints: thin handlers that parse, load through the access policy, and
 return data for the response schemas to shape."""
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from portal.api import schemas
-from portal.api.auth import authenticate
-from portal.api.broadcasts import bp as broadcasts
-from portal.api.exams import bp as exams
 from portal.api.fields import INT32_MAX
 from portal.auth.models import User
 from portal.core.access import get_or_404
@@ -20,7 +16,6 @@ account = Blueprint("account", __name__, url_prefix="/api/v1",
                     description="The caller's own account.")
 partners = Blueprint("partners", __name__, url_prefix="/api/v1",
                      description="Partner agencies, their territories, teams and people.")
-BLUEPRINTS = (account, partners, broadcasts, exams)
 
 # Larger ids cannot exist in an integer column; the route does not match, so 404.
 PARTNER_PATH = f"/partners/<int(max={INT32_MAX}):partner_id>"
@@ -28,17 +23,6 @@ NOT_FOUND = {"schema": schemas.ErrorSchema, "description": "Not found, or not yo
 # An unknown query parameter is refused, so a misspelt filter is an error rather than
 # a silently unfiltered list.
 QUERY = {"location": "query", "as_kwargs": True, "unknown": RAISE}
-
-
-def _content_language(response):
-    # Messages are in the caller's language; say which one it is.
-    response.headers["Content-Language"] = str(get_locale())
-    return response
-
-
-for _bp in BLUEPRINTS:
-    _bp.before_request(authenticate)
-    _bp.after_request(_content_language)
 
 
 def _page(query, page: int, per_page: int) -> dict:

@@ -1,1 +1,11 @@
 """Accounts, roles, sessions that can be ended on the server, API tokens."""
+
+from portal.core.domains import Domain
+
+DOMAIN = Domain(
+    name="auth",
+    models=("portal.auth.models",),
+    jobs=("portal.auth.jobs",),
+    blueprints=("portal.auth.routes:bp",),
+    cli=("portal.auth.cli:create_token",),
+)

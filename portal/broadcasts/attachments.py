@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from portal.broadcasts.errors import BroadcastError
+from portal.core.errors import DomainError
 
 MAX_FILES = 5
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -71,23 +71,23 @@ def _is_text(data: bytes) -> bool:
 
 def content_type(filename: str, data: bytes) -> str:
     """The content type of an acceptable file, judged by its bytes; raises
-    BroadcastError("attachments", ...) for an empty, oversized, unknown or disguised one."""
+    DomainError("attachments", ...) for an empty, oversized, unknown or disguised one."""
     if not filename:
-        raise BroadcastError("attachments", _l("A file has no name."))
+        raise DomainError("attachments", _l("A file has no name."))
     if not data:
-        raise BroadcastError("attachments", _l("%(name)s is empty.", name=filename))
+        raise DomainError("attachments", _l("%(name)s is empty.", name=filename))
     limit = max_bytes()
     if len(data) > limit:
-        raise BroadcastError("attachments", _l("%(name)s is larger than %(size)s MB.",
+        raise DomainError("attachments", _l("%(name)s is larger than %(size)s MB.",
                                                name=filename, size=round(limit / 2**20, 1)))
     suffix = Path(filename.lower()).suffix
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
     if suffix not in ALLOWED_SUFFIXES:
-        raise BroadcastError("attachments", _l(
+        raise DomainError("attachments", _l(
             "%(name)s: only PDF, PNG, JPEG, Word, Excel, PowerPoint (docx, xlsx, pptx) and "
             "plain text files are accepted.", name=filename))
     if MARKUP.match(head):
-        raise BroadcastError("attachments", _l(
+        raise DomainError("attachments", _l(
             "%(name)s looks like a web page or script and is refused.", name=filename))
     if suffix in SIGNATURES:
         signature, kind = SIGNATURES[suffix]
@@ -99,7 +99,7 @@ def content_type(filename: str, data: bytes) -> str:
             return kind
     elif _is_text(data):
         return TEXT_TYPE
-    raise BroadcastError("attachments", _l(
+    raise DomainError("attachments", _l(
         "The content of %(name)s does not match its type.", name=filename))
 
 
@@ -107,7 +107,7 @@ def check_files(files) -> list[tuple[str, bytes, str]]:
     """Validate `(filename, bytes)` pairs; returns (clean name, bytes, content type)."""
     files = list(files or ())
     if len(files) > MAX_FILES:
-        raise BroadcastError("attachments", _l("At most %(num)d files.", num=MAX_FILES))
+        raise DomainError("attachments", _l("At most %(num)d files.", num=MAX_FILES))
     checked = []
     for filename, data in files:
         name = clean_filename(filename)

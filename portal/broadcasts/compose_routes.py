@@ -6,11 +6,12 @@ from flask_login import current_user
 from sqlalchemy import false, func, or_, select
 
 from portal.broadcasts import reach, services
-from portal.broadcasts.audience import normalise_spec, preview
-from portal.broadcasts.errors import BroadcastError
+from portal.org.audience import normalise_spec, preview
+from portal.core.errors import DomainError
 from portal.broadcasts.forms import BroadcastForm, to_local, to_utc
 from portal.broadcasts.labels import STATUS_LABELS
-from portal.broadcasts.models import AUDIENCE_ROLES, CATEGORIES, Broadcast
+from portal.broadcasts.models import CATEGORIES, Broadcast
+from portal.org.audience import AUDIENCE_ROLES
 from portal.broadcasts.policies import COMPOSER_ROLES, assigned_partner_ids
 from portal.broadcasts.routes import Page, bp
 from portal.core.pages import require_role
@@ -91,7 +92,7 @@ def fill_audience_choices(form, source: Broadcast | None = None) -> None:
         form.keep_attachments.choices = [(a.id, a.filename) for a in source.attachments]
 
 
-def _show_error(form: BroadcastForm, error: BroadcastError) -> None:
+def _show_error(form: BroadcastForm, error: DomainError) -> None:
     if error.field in form.group_errors:
         form.group_errors[error.field].append(error.message)
     elif error.field in form._fields:
@@ -105,7 +106,7 @@ def _preview(form: BroadcastForm) -> dict | None:
     partners the user does not manage are counted together without their names."""
     try:
         spec = normalise_spec(form.audience())
-    except BroadcastError as error:
+    except DomainError as error:
         _show_error(form, error)
         return None
     counts = preview(spec)
@@ -148,7 +149,7 @@ def _save(form: BroadcastForm, mode: str, broadcast: Broadcast | None,
         if mode == "edit":
             return services.update_broadcast(broadcast, keep_attachments=keep, **fields)
         return services.supersede(broadcast, current_user, keep_attachments=keep, **fields)
-    except BroadcastError as error:
+    except DomainError as error:
         _show_error(form, error)
         return None
 

@@ -12,9 +12,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.broadcasts.audience import SPEC_KEYS
+from portal.org.audience import SPEC_KEYS
 from portal.broadcasts.labels import CATEGORY_LABELS
-from portal.broadcasts.models import AUDIENCE_ROLES, CATEGORIES
+from portal.broadcasts.models import CATEGORIES
+from portal.org.audience import AUDIENCE_ROLES
 from portal.broadcasts.services import MAX_OPTIONS, MAX_QUESTIONS
 from portal.core.clock import BUSINESS_TZ
 from portal.org.labels import ROLE_LABELS, STRUCTURE_LABELS

@@ -15,7 +15,6 @@ from portal.core.database import UTCDateTime
 from portal.extensions import db
 
 CATEGORIES = ("policy", "notice", "training")
-AUDIENCE_ROLES = ("owner", "manager", "staff")
 
 
 class Broadcast(db.Model):

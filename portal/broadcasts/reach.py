@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import Select, and_, case, false, func, or_, select, true
 
 from portal.auth.models import User
-from portal.broadcasts.models import AUDIENCE_ROLES, Broadcast, Receipt
+from portal.broadcasts.models import Broadcast, Receipt
+from portal.org.audience import AUDIENCE_ROLES
 from portal.broadcasts.services import is_current
 from portal.core.clock import now
 from portal.extensions import db

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from portal.auth.models import PARTNER_ROLES
 from portal.broadcasts import attachments as files
 from portal.broadcasts import services
-from portal.broadcasts.errors import BroadcastError
+from portal.core.errors import DomainError
 from portal.broadcasts.labels import CATEGORY_LABELS, STATUS_LABELS
 from portal.broadcasts.models import CATEGORIES, Attachment, Broadcast, Receipt
 from portal.core.access import get_or_404, visible
@@ -148,7 +148,7 @@ def ack(broadcast_id):
     answers = _answers(broadcast)
     try:
         services.acknowledge(current_user, broadcast, answers)
-    except BroadcastError as error:
+    except DomainError as error:
         if error.field != "answers":
             flash(error.message, "error")
             return redirect(url_for("broadcasts.read", broadcast_id=broadcast.id))

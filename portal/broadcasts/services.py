@@ -14,14 +14,14 @@ from sqlalchemy import (Integer, Select, case, delete, exists, func, insert, lit
 from sqlalchemy.orm import aliased
 
 from portal.broadcasts import attachments as files
-from portal.broadcasts.audience import audience_query, normalise_spec, reaches_anyone
-from portal.broadcasts.errors import BroadcastError
+from portal.org.audience import audience_query, normalise_spec, reaches_anyone
+from portal.core.errors import DomainError
 from portal.broadcasts.models import (CATEGORIES, Attachment, Broadcast, CheckQuestion,
                                       Receipt)
 from portal.core.clock import now
 from portal.extensions import db
 
-__all__ = ["BroadcastError", "render_markdown", "create_broadcast", "update_broadcast",
+__all__ = ["render_markdown", "create_broadcast", "update_broadcast",
            "publish", "supersede", "inbox_query", "inbox_counts", "open_broadcast",
            "acknowledge", "is_current", "receipt_for", "current_version", "acked_version"]
 
@@ -50,32 +50,32 @@ def render_markdown(text: str) -> str:
 def _text(value, field: str, limit: int, *, required: bool = True) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
-        raise BroadcastError(field, _l("This field is required."))
+        raise DomainError(field, _l("This field is required."))
     if "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text):
-        raise BroadcastError(field, _l("Contains a character that is not allowed."))
+        raise DomainError(field, _l("Contains a character that is not allowed."))
     if len(text) > limit:
-        raise BroadcastError(field, _l("At most %(num)d characters.", num=limit))
+        raise DomainError(field, _l("At most %(num)d characters.", num=limit))
     return text
 
 
 def _questions(questions) -> list[dict]:
     questions = list(questions or ())
     if len(questions) > MAX_QUESTIONS:
-        raise BroadcastError("questions", _l("At most %(num)d questions.", num=MAX_QUESTIONS))
+        raise DomainError("questions", _l("At most %(num)d questions.", num=MAX_QUESTIONS))
     checked = []
     for question in questions:
         if not isinstance(question, dict):
-            raise BroadcastError("questions", _l("A question needs a text and options."))
+            raise DomainError("questions", _l("A question needs a text and options."))
         text = _text(question.get("text"), "questions", QUESTION_MAX)
         options = [_text(o, "questions", OPTION_MAX) for o in question.get("options") or []]
         if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-            raise BroadcastError("questions", _l(
+            raise DomainError("questions", _l(
                 "Each question needs %(min)d to %(max)d options.", min=MIN_OPTIONS,
                 max=MAX_OPTIONS))
         correct = question.get("correct")
         if isinstance(correct, bool) or not isinstance(correct, int) \
                 or not 0 <= correct < len(options):
-            raise BroadcastError("questions", _l("Mark which option is right."))
+            raise DomainError("questions", _l("Mark which option is right."))
         checked.append({"text": text, "options": options, "correct": correct})
     return checked
 
@@ -86,22 +86,22 @@ def _validate(*, title, body_md, category, audience, requires_ack, ack_deadline,
     values = {"title": _text(title, "title", TITLE_MAX),
               "body_md": _text(body_md, "body_md", BODY_MAX, required=False)}
     if category not in CATEGORIES:
-        raise BroadcastError("category", _l("Choose a category."))
+        raise DomainError("category", _l("Choose a category."))
     spec = normalise_spec(audience)
     if not reaches_anyone(spec):
-        raise BroadcastError("audience", _l("This audience reaches nobody."))
+        raise DomainError("audience", _l("This audience reaches nobody."))
     at = now()
     for field, moment in (("publish_at", publish_at), ("ack_deadline", ack_deadline)):
         if moment is not None and (not isinstance(moment, datetime) or moment.tzinfo is None):
-            raise BroadcastError(field, _l("Not a valid date and time."))
+            raise DomainError(field, _l("Not a valid date and time."))
     if publish_at is not None and publish_at < at - PAST_GRACE:
-        raise BroadcastError("publish_at", _l("The publication time is in the past."))
+        raise DomainError("publish_at", _l("The publication time is in the past."))
     requires_ack = bool(requires_ack)
     if requires_ack and ack_deadline is not None and ack_deadline <= (publish_at or at):
-        raise BroadcastError("ack_deadline", _l("The deadline must come after publication."))
+        raise DomainError("ack_deadline", _l("The deadline must come after publication."))
     checked = files.check_files(attachments)
     if kept + len(checked) > files.MAX_FILES:
-        raise BroadcastError("attachments", _l("At most %(num)d files.", num=files.MAX_FILES))
+        raise DomainError("attachments", _l("At most %(num)d files.", num=files.MAX_FILES))
     return {**values, "category": category, "audience": spec, "requires_ack": requires_ack,
             "ack_deadline": ack_deadline if requires_ack else None,
             "questions": _questions(questions), "files": checked}
@@ -125,7 +125,7 @@ def create_broadcast(author, *, title, body_md, category, audience, requires_ack
                      attachments=()) -> Broadcast:
     """Validate and add a first version; publish it when `publish_at` is given, else keep
     it as a draft. `questions` are dicts (text, options, correct index from 0),
-    `attachments` (filename, bytes) pairs. Raises BroadcastError with nothing stored."""
+    `attachments` (filename, bytes) pairs. Raises DomainError with nothing stored."""
     values = _validate(title=title, body_md=body_md, category=category, audience=audience,
                        requires_ack=requires_ack, ack_deadline=ack_deadline,
                        publish_at=publish_at, questions=questions, attachments=attachments)
@@ -154,7 +154,7 @@ def update_broadcast(broadcast: Broadcast, *, keep_attachments=None, **fields) -
     """Change a draft or a scheduled broadcast not yet visible; its receipts are written
     again for the (maybe changed) audience. `keep_attachments`: ids to keep (default all)."""
     if broadcast.is_published:
-        raise BroadcastError("publish_at", _l("A published broadcast cannot be changed; "
+        raise DomainError("publish_at", _l("A published broadcast cannot be changed; "
                                               "supersede it with a new version."))
     keep = _kept(broadcast, keep_attachments)
     values = _validate(**_with_defaults(broadcast, fields), kept=len(keep))
@@ -209,9 +209,9 @@ def supersede(old: Broadcast, author, *, keep_attachments=None, **fields) -> Bro
     taken from `old`, publication defaults to now. Everyone acknowledges again; the old
     version stays readable in the history."""
     if old.publish_at is None:
-        raise BroadcastError("broadcast", _l("Only a published broadcast can be superseded."))
+        raise DomainError("broadcast", _l("Only a published broadcast can be superseded."))
     if old.superseded_by_id is not None:
-        raise BroadcastError("broadcast", _l("A newer version exists; supersede that one."))
+        raise DomainError("broadcast", _l("A newer version exists; supersede that one."))
     values = _with_defaults(old, fields)
     if values["publish_at"] is None:
         values["publish_at"] = now()
@@ -281,23 +281,23 @@ def open_broadcast(user, broadcast: Broadcast) -> Receipt | None:
 def acknowledge(user, broadcast: Broadcast, answers: list[int] | None = None,
                 at: datetime | None = None) -> Receipt:
     """Acknowledge `broadcast` for `user` (idempotent: the first time is kept). With a
-    comprehension check every answer must be right, else BroadcastError("answers") is
+    comprehension check every answer must be right, else DomainError("answers") is
     raised and only `check_failures` grows; the caller commits either way."""
     receipt = receipt_for(user, broadcast) if broadcast.is_published else None
     if receipt is None:
-        raise BroadcastError("broadcast", _l("This broadcast is not addressed to you."))
+        raise DomainError("broadcast", _l("This broadcast is not addressed to you."))
     if receipt.acked_at is not None:
         return receipt
     if not db.session.execute(select(Broadcast.id).where(
             Broadcast.id == broadcast.id, is_current())).first():
-        raise BroadcastError("broadcast", _l(
+        raise DomainError("broadcast", _l(
             "A newer version replaced this one; acknowledge the newer version."))
     if broadcast.questions and not _all_right(broadcast.questions, answers):
         db.session.execute(update(Receipt).where(Receipt.id == receipt.id).values(
             check_failures=Receipt.check_failures + 1),
             execution_options={"synchronize_session": False})
         db.session.refresh(receipt)
-        raise BroadcastError("answers", _l(
+        raise DomainError("answers", _l(
             "Not every answer is right. Read the text again and try once more."))
     at = at or now()
     db.session.execute(update(Receipt).where(Receipt.id == receipt.id,

@@ -136,3 +136,8 @@ def _log_flush(session, _flush_context):
             rows.append(_row("delete", type(obj).__name__, obj.id, _snapshot(obj), None))
     if rows:
         session.connection().execute(insert(AuditLog), rows)
+
+
+def cli_actor(command: str):
+    """Changes made by a CLI command are logged as made by that command."""
+    return set_actor(Actor(None, f"cli:{command}"))

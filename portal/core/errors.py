@@ -14,6 +14,21 @@ from portal.extensions import db
 
 log = logging.getLogger(__name__)
 
+
+class DomainError(ValueError):
+    """An operation refused as asked: `field` names the input at fault ("title",
+    "answers.12", "audience"), `message` says why in the user's language, `status` is the
+    HTTP status a page or the API answers with, and `details` maps every field at fault to
+    its message (several when inputs are refused together). Every domain raises this one
+    type; forms show it with `core.forms.show_error`, the API translates it to JSON."""
+
+    def __init__(self, field: str, message, status: int = 400):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+        self.status = status
+        self.details = {field: message}
+
 MESSAGES = {
     400: _l("The request could not be understood."),
     401: _l("Please log in."),

@@ -109,6 +109,7 @@ def init_app(app) -> None:
     @app.context_processor
     def helpers():
         return {"can_view": lambda obj: access.can_view(current_user, obj),
+                "may": lambda name: access.may(current_user, name),
                 "can_change": lambda obj: access.can_change(current_user, obj),
                 "current_locale": str(get_locale()),
                 "role_label": labels.role_label,

@@ -1,7 +1,7 @@
 """Forms of the channel manager's exam pages: the exam settings (draw rules, rules of
 taking, audience, one window or a weekly rhythm), confirming a cancellation and adding an
 override. The forms check shapes; `portal.exams.services` checks the domain rules again
-and its `ExamError(field, ...)` is shown under the field it names (`show_error`)."""
+and its `DomainError(field, ...)` is shown under the field it names (`show_error`)."""
 import re
 from datetime import datetime, time, timezone
 
@@ -14,16 +14,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 StopValidation, ValidationError)
 
-from portal.broadcasts.audience import SPEC_KEYS
+from portal.org.audience import SPEC_KEYS
 from portal.broadcasts.forms import (TIME_FORMAT, Checkboxes, plausible_year, storable, strip,
                                      to_local, to_utc)
-from portal.broadcasts.models import AUDIENCE_ROLES
+from portal.org.audience import AUDIENCE_ROLES
 from portal.core.clock import BUSINESS_TZ
-from portal.exams.models import TRACKS
+from portal.org.tracks import TRACKS
 from portal.exams.services import MAX_ATTEMPTS, MAX_MINUTES, MAX_PER_RULE, MAX_RULES
 from portal.org.labels import ROLE_LABELS, STRUCTURE_LABELS
 from portal.org.models import STRUCTURES, TIERS
-from portal.training.forms import TRACK_LABELS
+from portal.org.tracks import TRACK_LABELS
 
 BLANK_RULES = 3   # empty draw rows offered under the filled ones (more by "Add a row")
 WEEKDAY_LABELS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"),
@@ -73,7 +73,7 @@ def _choices(labels: dict) -> list[SelectChoice]:
 
 
 class ServiceErrors(FlaskForm):
-    """A form that shows a service's `ExamError(field, message)` under the field it names,
+    """A form that shows a service's `DomainError(field, message)` under the field it names,
     or under a group of fields (`groups`), or above the form."""
 
     groups: tuple[str, ...] = ()

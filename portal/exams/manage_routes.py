@@ -14,14 +14,14 @@ from sqlalchemy import case, func, select
 from wtforms.fields.choices import SelectChoice
 
 from portal.auth.models import User
-from portal.broadcasts.audience import preview
+from portal.org.audience import preview
 from portal.broadcasts.compose_routes import fill_audience_choices
 from portal.broadcasts.forms import to_utc
 from portal.core.access import can_change, get_or_404, visible
 from portal.core.clock import BUSINESS_TZ, now
 from portal.core.pages import paginate, require_role
 from portal.exams import services
-from portal.exams.errors import ExamError
+from portal.core.errors import DomainError
 from portal.exams.forms import (GRADING_LABELS, REVIEW_LABELS, WEEKDAY_LABELS, CancelForm,
                                 ExamForm, OverrideForm)
 from portal.exams.models import (EXAM_STATUSES, TRACKS, Assignment, Attempt, Exam, Override,
@@ -31,7 +31,7 @@ from portal.exams.routes import bp
 from portal.extensions import db
 from portal.org.labels import STRUCTURE_LABELS, label, role_label
 from portal.org.models import Partner, Region
-from portal.training.forms import TRACK_LABELS
+from portal.org.tracks import TRACK_LABELS
 
 PRINCIPAL_ROLES = ("admin", "channel_manager", "auditor")
 PICK_LIMIT = 200  # more people assigned than this: type a username instead of picking
@@ -151,7 +151,7 @@ def _exam_form(exam: Exam | None):
                     exam = services.create_exam(current_user, **form.values())
                 else:
                     services.update_exam(exam, **form.values())
-            except ExamError as error:
+            except DomainError as error:
                 db.session.rollback()
                 if error.status == 409:
                     return _conflict(error.message)
@@ -164,7 +164,7 @@ def _exam_form(exam: Exam | None):
             # Say at once whether the bank can serve the draw, not only after a second try.
             try:
                 services.check_draw(form.rules())
-            except ExamError as error:
+            except DomainError as error:
                 form.show_error(error)
     return _render("exams/manage/form.html", status, form=form, exam=exam, bank=bank)
 
@@ -269,10 +269,10 @@ def schedule(exam_id):
     exam = get_or_404(current_user, Exam, exam_id, change=True)
     try:
         if exam.status == "draft" and not _window_ahead(exam):
-            raise ExamError("exam", _l("Every window of this exam has passed: change its "
+            raise DomainError("exam", _l("Every window of this exam has passed: change its "
                                        "dates first."), 409)
         planned = services.schedule(exam)
-    except ExamError as error:
+    except DomainError as error:
         db.session.rollback()
         return _detail_page(exam, error.status, error=error.message)
     db.session.commit()
@@ -326,7 +326,7 @@ def _chosen(form: OverrideForm, sitting: Sitting) -> tuple[User | None, Partner 
             User.username == form.username.data, Assignment.sitting_id == sitting.id,
             visible(current_user, User))).scalar_one_or_none()
         if person is None:
-            raise ExamError("username", _l("Nobody with this username is assigned to this "
+            raise DomainError("username", _l("Nobody with this username is assigned to this "
                                            "sitting."))
     elif "user_id" in form and form.user_id.data:
         person = db.session.get(User, int(form.user_id.data))
@@ -376,7 +376,7 @@ def overrides(sitting_id):
                                       closes_at=to_utc(form.closes_at.data),
                                       extra_minutes=form.extra_minutes.data or 0,
                                       reason=form.reason.data or "")
-            except ExamError as error:
+            except DomainError as error:
                 db.session.rollback()
                 form.show_error(error)
             else:

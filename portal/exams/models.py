@@ -14,8 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core.clock import now
 from portal.core.database import UTCDateTime
 from portal.extensions import db
+from portal.org.tracks import TRACKS  # noqa: F401 (the column choices)
 
-TRACKS = ("boss", "mid", "staff")
 KINDS = ("single", "multiple", "truefalse", "fill")
 SCORINGS = ("all_or_nothing", "partial")
 

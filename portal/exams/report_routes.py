@@ -23,7 +23,7 @@ from portal.exams.policies import may_report, report_partner_ids, report_team_id
 from portal.exams.routes import bp
 from portal.extensions import db
 from portal.org.models import Region
-from portal.training.forms import TRACK_LABELS
+from portal.org.tracks import TRACK_LABELS
 
 PERIODS = (6, 12)
 CSV_LIMIT = 50000  # a sitting's audience is far smaller; this only bounds a runaway export

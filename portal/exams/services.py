@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, insert, literal, select
 from sqlalchemy.orm import selectinload
 
-from portal.broadcasts.audience import audience_query
+from portal.org.audience import audience_query
 from portal.core.clock import BUSINESS_TZ, now
 from portal.exams.checks import (MAX_ATTEMPTS, MAX_MINUTES, MAX_PER_RULE,  # noqa: F401
                                  MAX_RULES, _int, _when, available, check_draw, check_exam,
                                  check_recurrence)
-from portal.exams.errors import ExamError
+from portal.core.errors import DomainError
 from portal.exams.models import Assignment, Attempt, Exam, Override, Sitting
 from portal.extensions import db
 
@@ -41,9 +41,9 @@ def has_started(exam: Exam, at: datetime | None = None) -> bool:
 def update_exam(exam: Exam, **values) -> Exam:
     """Change an exam that has not opened yet; its future sittings are planned again."""
     if exam.status == "cancelled":
-        raise ExamError("exam", _l("A cancelled exam cannot be changed."), 409)
+        raise DomainError("exam", _l("A cancelled exam cannot be changed."), 409)
     if has_started(exam):
-        raise ExamError("exam", _l("This exam has opened; its rules are fixed. Use overrides "
+        raise DomainError("exam", _l("This exam has opened; its rules are fixed. Use overrides "
                                    "to give people more time."), 409)
     for name, value in check_exam(values).items():
         setattr(exam, name, value)
@@ -56,7 +56,7 @@ def update_exam(exam: Exam, **values) -> Exam:
 def schedule(exam: Exam) -> int:
     """Make a draft exam live; returns the number of sittings planned."""
     if exam.status != "draft":
-        raise ExamError("exam", _l("Only a draft can be scheduled."), 409)
+        raise DomainError("exam", _l("Only a draft can be scheduled."), 409)
     exam.status = "scheduled"
     db.session.flush()
     return len(plan_sittings(exam))
@@ -192,23 +192,23 @@ def add_override(sitting: Sitting, author, *, user=None, partner=None, closes_at
     """Give one person (or every person of one partner) a later close and/or extra
     minutes; attempts already running get the new deadline at once."""
     if (user is None) == (partner is None):
-        raise ExamError("who", _l("Choose one person or one partner."))
+        raise DomainError("who", _l("Choose one person or one partner."))
     if user is not None and not is_assigned(user, sitting):
-        raise ExamError("who", _l("This person is not assigned to this sitting."))
+        raise DomainError("who", _l("This person is not assigned to this sitting."))
     if partner is not None and not db.session.execute(select(exists().where(
             Assignment.sitting_id == sitting.id, Assignment.partner_id == partner.id))).scalar():
-        raise ExamError("who", _l("Nobody of this partner is assigned to this sitting."))
+        raise DomainError("who", _l("Nobody of this partner is assigned to this sitting."))
     if closes_at is not None:
         closes_at = _when(closes_at, "closes_at")
         if closes_at <= sitting.closes_at:
-            raise ExamError("closes_at", _l("The new close must be later than the sitting's."))
+            raise DomainError("closes_at", _l("The new close must be later than the sitting's."))
     extra = _int(extra_minutes or 0, "extra_minutes", 0, MAX_MINUTES,
                  _l("Extra time is 0 to %(most)s minutes.", most=MAX_MINUTES))
     if closes_at is None and extra == 0:
-        raise ExamError("extra_minutes", _l("Give a later close, extra minutes or both."))
+        raise DomainError("extra_minutes", _l("Give a later close, extra minutes or both."))
     reason = str(reason or "").strip()
     if len(reason) > 200:
-        raise ExamError("reason", _l("At most 200 characters."))
+        raise DomainError("reason", _l("At most 200 characters."))
     override = Override(sitting_id=sitting.id, user_id=user.id if user else None,
                         partner_id=partner.id if partner else None, closes_at=closes_at,
                         extra_minutes=extra, reason=reason,

@@ -18,7 +18,7 @@ from portal.exams.models import Assignment, Attempt, Exam, Sitting
 from portal.exams.services import finished, people_without_attempt
 from portal.extensions import db
 from portal.org.models import Partner, Region, Team, Territory
-from portal.training.models import TRACK_ROLE
+from portal.org.tracks import TRACK_ROLE
 
 DIMENSIONS = ("partner", "team", "province", "track")
 

@@ -16,13 +16,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.http import HTTP_STATUS_CODES
 
-from portal.broadcasts.routes import human_seconds
+from portal.core.text import human_seconds
 from portal.core import errors as core_errors
 from portal.core.access import get_or_404
 from portal.core.clock import now
 from portal.core.database import write_during_get
 from portal.exams import services, taking
-from portal.exams.errors import ExamError
+from portal.core.errors import DomainError
 from portal.exams.models import (Assignment, Attempt, AttemptItem, Certificate, Override,
                                  QuestionVersion, Sitting)
 from portal.exams.routes import bp
@@ -192,7 +192,7 @@ def start(sitting_id):
     sitting = get_or_404(current_user, Sitting, sitting_id)
     try:
         attempt = taking.start_or_resume(current_user, sitting)
-    except ExamError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return _sitting_page(sitting, error.status)
@@ -231,7 +231,7 @@ def save_answers(attempt_id):
     at = now()
     try:
         saved = taking.save_answers(attempt, payload["answers"], at)
-    except ExamError as error:
+    except DomainError as error:
         db.session.rollback()
         details = getattr(error, "details", None) or {error.field: error.message}
         return _json_error(error.status, error.message, details)
@@ -276,7 +276,7 @@ def submit(attempt_id):
     if attempt.submitted_at is None and at < attempt.deadline:
         try:
             taking.save_answers(attempt, _form_answers(attempt), at)
-        except ExamError as error:
+        except DomainError as error:
             if error.status != 409:  # 409: the time ran out meanwhile; submit what was saved
                 db.session.rollback()
                 flash(str(error.message), "error")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.core.clock import now
 from portal.exams.bank.scoring import score
-from portal.exams.errors import ExamError
+from portal.core.errors import DomainError
 from portal.exams.models import (Attempt, AttemptItem, Certificate, Exam, Override,
                                  Question, QuestionTag, QuestionVersion, Sitting)
 from portal.exams.services import closes_for, deadline_for, is_assigned
@@ -75,7 +75,7 @@ def choose(rules: list[dict], pools: dict, seen: dict[int, int], rng=_rng) -> li
         pool = [(seen.get(qid, 0), rng.random(), qid, vid)
                 for qid, vid in pools[(rule["track"], rule["tag"])] if qid not in taken]
         if len(pool) < rule["count"]:
-            raise ExamError("exam", _l("The question bank no longer has enough questions "
+            raise DomainError("exam", _l("The question bank no longer has enough questions "
                                        "for this exam; tell the channel manager."), 409)
         for _, _, qid, vid in sorted(pool)[:rule["count"]]:
             taken.add(qid)
@@ -115,7 +115,7 @@ def state(user, sitting: Sitting, at: datetime | None = None) -> dict:
 
 def start_or_resume(user, sitting: Sitting, at: datetime | None = None) -> Attempt:
     """The attempt `user` is taking in `sitting`: the running one, else a new one with
-    its own draw. Raises ExamError (409) when the window or the attempts say no."""
+    its own draw. Raises DomainError (409) when the window or the attempts say no."""
     return begin(user, sitting, at)[0]
 
 
@@ -124,7 +124,7 @@ def begin(user, sitting: Sitting, at: datetime | None = None) -> tuple[Attempt, 
     when it resumed one, including one a simultaneous request had just made)."""
     at = at or now()
     if not is_assigned(user, sitting):
-        raise ExamError("sitting", _l("You are not assigned to this exam."), 403)
+        raise DomainError("sitting", _l("You are not assigned to this exam."), 403)
     current = state(user, sitting, at)
     finish_expired(current["attempts"], at)
     messages = {
@@ -138,7 +138,7 @@ def begin(user, sitting: Sitting, at: datetime | None = None) -> tuple[Attempt, 
     if current["status"] == "resume":
         return current["running"], False
     if current["status"] in messages:
-        raise ExamError("sitting", messages[current["status"]], 409)
+        raise DomainError("sitting", messages[current["status"]], 409)
     number = len(current["attempts"]) + 1
     attempt = Attempt(sitting_id=sitting.id, user_id=user.id, number=number,
                       partner_id=user.partner_id, team_id=user.team_id, started_at=at,
@@ -227,12 +227,12 @@ def save_answers(attempt: Attempt, answers, at: datetime | None = None) -> int:
     answer is checked before any is written. Returns how many were saved."""
     at = at or now()
     if not isinstance(answers, dict):
-        raise ExamError("answers", _l("Answers are sent as {question: answer}."))
+        raise DomainError("answers", _l("Answers are sent as {question: answer}."))
     attempt = _lock(attempt)
     if attempt.submitted_at is not None:
-        raise ExamError("attempt", _l("This attempt has been submitted."), 409)
+        raise DomainError("attempt", _l("This attempt has been submitted."), 409)
     if at >= attempt.deadline:
-        raise ExamError("attempt", _l("The time is up; answers saved before the deadline "
+        raise DomainError("attempt", _l("The time is up; answers saved before the deadline "
                                       "were submitted."), 409)
     items = _items(attempt)
     checked, problems = {}, {}
@@ -248,7 +248,7 @@ def save_answers(attempt: Attempt, answers, at: datetime | None = None) -> int:
             problems[f"answers.{item.id}"] = error.args[0]
     if problems:
         field, message = next(iter(problems.items()))
-        error = ExamError(field, message, 422)
+        error = DomainError(field, message, 422)
         error.details = problems
         raise error
     for item_id, value in checked.items():

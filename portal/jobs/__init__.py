@@ -59,3 +59,15 @@ def scheduled(name: str, *, cron: str | None = None, every: timedelta | None = N
         JOBS[name] = Job(name, func, trigger, description, retries, cron, every)
         return func
     return register
+
+
+from portal.core.domains import Domain  # noqa: E402
+
+DOMAIN = Domain(
+    name="jobs",
+    models=("portal.jobs.models",),
+    policies=("portal.jobs.policies",),
+    jobs=("portal.jobs.housekeeping",),
+    blueprints=("portal.jobs.routes:bp",),
+    cli=("portal.jobs.scheduler:scheduler_cli",),
+)

@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.core.pages import paginate, require_role
+from portal.core.access import require
+from portal.core.pages import paginate
 from portal.jobs import JOBS
 from portal.jobs import runner, services
 from portal.jobs.models import RUN_STATUSES
@@ -24,7 +25,7 @@ def _labels():
 @bp.route("/")
 @login_required
 def index():
-    require_role("admin", "auditor")
+    require("jobs.view")
     job_name = request.args.get("job") if request.args.get("job") in JOBS else None
     status = request.args.get("status") if request.args.get("status") in RUN_STATUSES else None
     runs = paginate(services.recent_runs(job_name, status))
@@ -36,7 +37,7 @@ def index():
 @bp.route("/<name>/run", methods=["POST"])
 @login_required
 def run_now(name):
-    require_role("admin")
+    require("jobs.run")
     if name not in JOBS:
         abort(404)
     runner.request_run(name, current_user.id)

@@ -27,3 +27,18 @@ API for other domains (services add to the session; the caller commits):
 Deliveries are sent by the `notify.deliver` job every minute (`sending.deliver_due`),
 claimed atomically, retried after 1, 5, 25 and 125 minutes, and given up after five
 attempts. Webhook hosts on private networks are refused unless WEBHOOK_ALLOW_PRIVATE."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.core.domains import Domain
+
+DOMAIN = Domain(
+    name="notify",
+    models=("portal.notify.models",),
+    policies=("portal.notify.policies",),
+    jobs=("portal.notify.jobs",),
+    blueprints=("portal.notify.routes:bp",),
+    demo="portal.notify.demo:seed_demo",
+    notifications={"system": _l("System")},
+    walk="portal.notify.walk",
+)

@@ -1,14 +1,9 @@
 """Display names of the notification codes, translated."""
 from flask_babel import lazy_gettext as _l
 
-CATEGORY_LABELS = {
-    "policy": _l("Policy"),
-    "notice": _l("Notices"),
-    "training": _l("Training"),
-    "exam": _l("Exams"),
-    "scoring": _l("Scoring"),
-    "system": _l("System"),
-}
+from portal.domains import notification_categories
+
+CATEGORY_LABELS = notification_categories()
 CHANNEL_LABELS = {"in_app": _l("In the portal"), "email": _l("By e-mail"),
                   "webhook": _l("In the chat group")}
 KIND_LABELS = {"dingtalk": _l("DingTalk robot"), "wecom": _l("WeCom group robot"),

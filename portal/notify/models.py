@@ -10,7 +10,15 @@ from portal.core.clock import now
 from portal.core.database import UTCDateTime
 from portal.extensions import db
 
-CATEGORIES = ("policy", "notice", "training", "exam", "scoring", "system")
+
+
+def _categories() -> tuple[str, ...]:
+    from portal.domains import notification_categories
+    return tuple(notification_categories())
+
+
+# Every domain names the categories it notifies in (its manifest's `notifications`).
+CATEGORIES = _categories()
 CHANNELS = ("in_app", "email", "webhook")
 # What a person gets when they never touched their preferences.
 CHANNEL_DEFAULTS = {"in_app": True, "email": False, "webhook": True}

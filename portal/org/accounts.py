@@ -13,7 +13,8 @@ from portal.auth.models import PARTNER_ROLES, PRINCIPAL_ROLES, User
 from portal.core import audit
 from portal.extensions import db
 from portal.org.models import Team
-from portal.org.people import PersonError, check_person
+from portal.core.errors import DomainError
+from portal.org.people import check_person
 
 MIN_PASSWORD = 8
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -72,7 +73,7 @@ def update_person(person: User, *, username: str, display_name: str, role: str,
         led = db.session.execute(select(Team.name).where(
             Team.leader_id == person.id, Team.active.is_(True)).limit(1)).scalar()
         if led is not None:
-            raise PersonError("role", _l(
+            raise DomainError("role", _l(
                 "This person leads the team %(team)s; give the team another leader first.",
                 team=led))
     person.username, person.role = username, role
@@ -85,7 +86,7 @@ def reset_password(person: User, password: str) -> None:
     """Set a new password and log the person out everywhere."""
     problem = password_problem(password)
     if problem:
-        raise PersonError("password", problem)
+        raise DomainError("password", problem)
     person.password_hash = sessions.hash_password(password)
     sessions.end_all_sessions(person)
     audit.record("password_reset", person)

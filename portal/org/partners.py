@@ -7,20 +7,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, or_, select
 
+from portal.core.errors import DomainError
 from portal.auth.models import User
 from portal.extensions import db
 from portal.org.models import (PARTNER_STATUSES, STRUCTURES, TIERS, Partner, Region, Team,
                                Territory)
 from portal.org.uscc import normalise_uscc, uscc_error
 
-
-class OrgError(ValueError):
-    """A partner, territory or team cannot be saved as given; `field` names the input."""
-
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 USCC_MESSAGES = {
@@ -32,11 +25,11 @@ USCC_MESSAGES = {
 
 
 def clean_uscc(text: str) -> str:
-    """The normalised credit code; OrgError("uscc") with the reason when it is invalid."""
+    """The normalised credit code; DomainError("uscc") with the reason when it is invalid."""
     code = normalise_uscc(text)
     reason = uscc_error(code)
     if reason is not None:
-        raise OrgError("uscc", USCC_MESSAGES[reason])
+        raise DomainError("uscc", USCC_MESSAGES[reason])
     return code
 
 
@@ -73,27 +66,27 @@ def save_partner(partner: Partner | None, *, name: str, uscc: str, tier: str, st
     name = (name or "").strip()
     exclude = partner.id if partner is not None else None
     if not name:
-        raise OrgError("name", _l("Please enter a name."))
+        raise DomainError("name", _l("Please enter a name."))
     if _taken(Partner.name, name, exclude):
-        raise OrgError("name", _l("Another partner already has this name."))
+        raise DomainError("name", _l("Another partner already has this name."))
     uscc = clean_uscc(uscc)
     if _taken(Partner.uscc, uscc, exclude):
-        raise OrgError("uscc", _l("Another partner already has this credit code."))
+        raise DomainError("uscc", _l("Another partner already has this credit code."))
     for field, value, allowed in (("tier", tier, TIERS), ("structure", structure, STRUCTURES),
                                   ("status", status, PARTNER_STATUSES)):
         if value not in allowed:
-            raise OrgError(field, _l("Not a valid choice."))
+            raise DomainError(field, _l("Not a valid choice."))
     if contract_start and contract_end and contract_end < contract_start:
-        raise OrgError("contract_end", _l("The contract cannot end before it starts."))
+        raise DomainError("contract_end", _l("The contract cannot end before it starts."))
     if province_code:
         region = db.session.get(Region, province_code)
         if region is None or region.level != "province":
-            raise OrgError("province_code", _l("Not a valid choice."))
+            raise DomainError("province_code", _l("Not a valid choice."))
     current_manager = partner.channel_manager_id if partner is not None else None
     if channel_manager_id is not None and channel_manager_id != current_manager:
         manager = db.session.get(User, channel_manager_id)
         if manager is None or manager.role != "channel_manager" or not manager.active:
-            raise OrgError("channel_manager_id", _l("Choose an active channel manager."))
+            raise DomainError("channel_manager_id", _l("Choose an active channel manager."))
 
     if partner is None:
         partner = Partner()
@@ -110,7 +103,7 @@ def save_partner(partner: Partner | None, *, name: str, uscc: str, tier: str, st
 def set_partner_status(partner: Partner, status: str) -> None:
     """Suspend, terminate or reactivate a partner; partners are never deleted."""
     if status not in PARTNER_STATUSES:
-        raise OrgError("status", _l("Not a valid choice."))
+        raise DomainError("status", _l("Not a valid choice."))
     partner.status = status
 
 
@@ -137,19 +130,19 @@ def add_territory(partner: Partner, region_code: str, exclusive: bool) -> Territ
     territory, and nobody may take a region inside another partner's exclusive one."""
     region = db.session.get(Region, region_code or "")
     if region is None:
-        raise OrgError("region", _l("Choose a region."))
+        raise DomainError("region", _l("Choose a region."))
     held = db.session.execute(select(Territory.id).where(
         Territory.partner_id == partner.id, Territory.region_code == region.code)).first()
     if held is not None:
-        raise OrgError("region", _l("%(region)s is already a territory of this partner.",
+        raise DomainError("region", _l("%(region)s is already a territory of this partner.",
                                     region=region.name))
     conflict = territory_conflict(partner, region.code, exclusive)
     if conflict is not None:
         names = {"region": conflict.region.name, "partner": conflict.partner.name}
         if conflict.exclusive:
-            raise OrgError("region", _l("%(region)s is exclusive territory of %(partner)s.",
+            raise DomainError("region", _l("%(region)s is exclusive territory of %(partner)s.",
                                         **names))
-        raise OrgError("region", _l(
+        raise DomainError("region", _l(
             "%(partner)s already works in %(region)s, so it cannot be exclusive here.",
             **names))
     territory = Territory(partner_id=partner.id, region_code=region.code,
@@ -179,16 +172,16 @@ def save_team(team: Team | None, partner: Partner, *, name: str,
     """Validate and apply name and leader to `team` (a new team of `partner` when None)."""
     name = (name or "").strip()
     if not name:
-        raise OrgError("name", _l("Please enter a name."))
+        raise DomainError("name", _l("Please enter a name."))
     exclude = team.id if team is not None else None
     if _taken(Team.name, name, exclude, Team.partner_id == partner.id):
-        raise OrgError("name", _l("This partner already has a team with this name."))
+        raise DomainError("name", _l("This partner already has a team with this name."))
     if leader_id is not None:
         leader = db.session.get(User, leader_id)
         current = team.leader_id if team is not None else None
         if leader is None or leader.partner_id != partner.id or leader.role != "manager" \
                 or (not leader.active and leader.id != current):
-            raise OrgError("leader_id", _l("The leader must be a manager of this partner."))
+            raise DomainError("leader_id", _l("The leader must be a manager of this partner."))
     if team is None:
         team = Team(partner_id=partner.id)
         db.session.add(team)

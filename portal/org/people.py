@@ -4,20 +4,13 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from portal.core.errors import DomainError
 from portal.auth import sessions
 from portal.auth.models import PARTNER_ROLES, PRINCIPAL_ROLES, ROLES, User
 from portal.extensions import db
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
 
-
-class PersonError(ValueError):
-    """A person cannot be saved as given; `field` names the offending input."""
-
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 def username_taken(username: str, exclude_id: int | None = None) -> bool:
@@ -28,20 +21,20 @@ def username_taken(username: str, exclude_id: int | None = None) -> bool:
 
 
 def check_person(*, username: str, role: str, partner, team, exclude_id=None) -> None:
-    """Raise PersonError when the combination of fields is not allowed."""
+    """Raise DomainError when the combination of fields is not allowed."""
     if not USERNAME_RE.match(username or ""):
-        raise PersonError("username", _l(
+        raise DomainError("username", _l(
             "3–64 letters, digits, dot, dash or underscore, starting with a letter or digit."))
     if username_taken(username, exclude_id):
-        raise PersonError("username", _l("This username is taken."))
+        raise DomainError("username", _l("This username is taken."))
     if role not in ROLES:
-        raise PersonError("role", _l("Unknown role."))
+        raise DomainError("role", _l("Unknown role."))
     if role in PRINCIPAL_ROLES and partner is not None:
-        raise PersonError("role", _l("Principal roles do not belong to a partner."))
+        raise DomainError("role", _l("Principal roles do not belong to a partner."))
     if role in PARTNER_ROLES and partner is None:
-        raise PersonError("partner", _l("Partner roles need a partner."))
+        raise DomainError("partner", _l("Partner roles need a partner."))
     if team is not None and (partner is None or team.partner_id != partner.id):
-        raise PersonError("team", _l("The team belongs to another partner."))
+        raise DomainError("team", _l("The team belongs to another partner."))
 
 
 def create_person(*, username: str, display_name: str, role: str, partner=None, team=None,
@@ -52,7 +45,7 @@ def create_person(*, username: str, display_name: str, role: str, partner=None, 
     check_person(username=username, role=role, partner=partner, team=team)
     if password_hash is None:
         if not password or len(password) < 8:
-            raise PersonError("password", _l("At least %(num)d characters.", num=8))
+            raise DomainError("password", _l("At least %(num)d characters.", num=8))
         password_hash = sessions.hash_password(password)
     user = User(username=username, display_name=(display_name or username).strip(), role=role,
                 partner_id=partner.id if partner else None, team_id=team.id if team else None,

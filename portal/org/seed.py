@@ -5,7 +5,6 @@ partners in Zhejiang, Jiangsu and Guangdong with territories, teams and about 30
 Every demo account shares one password; the account list lands in a CSV next to it.
 Bulk benchmark data lives in `seed_scale`."""
 import csv
-import importlib
 import os
 import random
 import secrets
@@ -19,7 +18,7 @@ from sqlalchemy import bindparam, delete, exists, inspect, or_, select, update
 
 from portal.auth.models import PARTNER_ROLES, ROLES, User
 from portal.auth.sessions import hash_password
-from portal.cli import cli_actor
+from portal.core.audit import cli_actor
 from portal.core import audit
 from portal.core.clock import now
 from portal.extensions import db
@@ -29,7 +28,6 @@ from portal.org.regions import load_regions
 from portal.org.seed_names import (DEMO_PARTNERS, DEMO_PROVINCES, PRINCIPAL_ACCOUNTS,
                                    STAFF_PER_TEAM, TEAM_NAMES, TEAMS_BY_TIER, DemoPartner,
                                    NameMaker)
-from portal.org.seed_scale import seed_scale
 from portal.org.uscc import make_uscc
 
 CSV_NAME = "demo-accounts.csv"
@@ -139,9 +137,11 @@ def _add_partner(number: int, spec: DemoPartner, manager: User, rng: random.Rand
     return accounts
 
 
-# Modules with a `seed_demo(rng) -> str` adding that domain's demo data, in this order.
-DEMO_MODULES = ("portal.notify.demo", "portal.broadcasts.demo", "portal.training.demo",
-                "portal.exams.demo")
+def demo_steps() -> list:
+    """Every domain's `demo` step (`fn(rng) -> summary`), in the order of DOMAINS."""
+    from portal.core.domains import load
+    from portal.domains import DOMAINS
+    return [load(domain.demo) for domain in DOMAINS if domain.demo]
 
 
 def build_demo(rng: random.Random, password_hash: str) -> list[tuple]:
@@ -266,9 +266,9 @@ def seed_demo(password, force, if_empty, seed):
     secret = password or secrets.token_urlsafe(9)
     accounts = build_demo(random.Random(seed), hash_password(secret))
     db.session.commit()
-    for module in DEMO_MODULES:
+    for step in demo_steps():
         # Each later domain adds its own lived-in data to the demo organisation.
-        summary = importlib.import_module(module).seed_demo(random.Random(seed))
+        summary = step(random.Random(seed))
         db.session.commit()
         click.echo(summary)
     folder = output_dir()
@@ -285,5 +285,3 @@ def demo_accounts():
     cli_actor("demo-accounts")
     show_accounts(output_dir())
 
-
-COMMANDS = (seed_demo, demo_accounts, seed_scale)

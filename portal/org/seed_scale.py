@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 
 from portal.auth.models import User
 from portal.auth.sessions import hash_password
-from portal.cli import cli_actor
+from portal.core.audit import cli_actor
 from portal.core import audit
 from portal.core.clock import now
 from portal.extensions import db

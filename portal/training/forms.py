@@ -5,11 +5,8 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from portal.broadcasts.forms import storable, strip
-from portal.exams.models import TRACKS
-
-TRACK_LABELS = {"boss": _l("Owners (boss track)"), "mid": _l("Mid-level managers"),
-                "staff": _l("Staff")}
+from portal.core.forms import storable, strip
+from portal.org.tracks import TRACK_LABELS, TRACKS
 
 
 class CourseForm(FlaskForm):

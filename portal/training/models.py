@@ -11,12 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.clock import now
 from portal.core.database import UTCDateTime
-from portal.exams.models import TRACKS
+from portal.org.tracks import ROLE_TRACK, TRACK_ROLE, TRACKS
 from portal.extensions import db
 
-# Which track each partner role learns in.
-ROLE_TRACK = {"owner": "boss", "manager": "mid", "staff": "staff"}
-TRACK_ROLE = {track: role for role, track in ROLE_TRACK.items()}
 SOURCES = ("role", "manual")
 
 __all__ = ["TRACKS", "ROLE_TRACK", "TRACK_ROLE", "Course", "Lesson", "Enrollment",

@@ -4,7 +4,7 @@ Nothing here commits; the route or job does."""
 from sqlalchemy import and_, case, func, insert, literal, select, update
 
 from portal.auth.models import User
-from portal.broadcasts.services import render_markdown
+from portal.core.markdown import render_markdown
 from portal.core.access import visible
 from portal.core.clock import now
 from portal.core.database import UTCDateTime

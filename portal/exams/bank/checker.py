@@ -9,7 +9,7 @@ from pathlib import Path
 
 from portal.exams.bank.questions import BankQuestion, Problem, validate
 from portal.exams.bank.yaml_format import read_text
-from portal.exams.models import TRACKS
+from portal.org.tracks import TRACKS
 
 SUFFIXES = (".yaml", ".yml")
 

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from portal.exams.bank.checker import bank_root, display_name, load
 from portal.exams.bank.questions import TAG_PATTERN
-from portal.exams.models import TRACKS
+from portal.org.tracks import TRACKS
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 
@@ -44,7 +44,7 @@ def check_command(paths):
 def sync_command(paths):
     """Load the bank files under PATHS (default: quizzes/) into the database; a folder
     retires the questions of its track(s) that are no longer in it."""
-    from portal.cli import cli_actor
+    from portal.core.audit import cli_actor
     from portal.exams.bank.sync import COUNTS, sync
     from portal.extensions import db
     cli_actor("quizzes-sync")

@@ -40,7 +40,7 @@ def _edit_page(partner: Partner, form: PartnerForm, territory_form: TerritoryFor
 def _save(partner: Partner | None, form: PartnerForm) -> Partner | None:
     try:
         partner = services.save_partner(partner, **form.values())
-    except services.OrgError as error:
+    except services.DomainError as error:
         show_error(form, error)
         return None
     db.session.commit()
@@ -88,7 +88,7 @@ def add_territory(partner_id):
         try:
             territory = services.add_territory(partner, territory_form.region_code(),
                                                territory_form.exclusive.data)
-        except services.OrgError as error:
+        except services.DomainError as error:
             show_error(territory_form, error)
         else:
             db.session.commit()

@@ -15,7 +15,8 @@ from portal.core.pages import paginate, require_role
 from portal.org.manage import bp, form_page, show_error, staffing_partner
 from portal.org.models import Partner, Team
 from portal.org.partners import active_teams
-from portal.org.people import PersonError, create_person, deactivate_person
+from portal.core.errors import DomainError
+from portal.org.people import create_person, deactivate_person
 
 ACTIVE_FILTERS = {"1": True, "0": False}
 
@@ -69,7 +70,7 @@ def _create(partner: Partner | None):
         try:
             person = create_person(partner=partner, password=form.password.data,
                                    **_fields(form, None))
-        except PersonError as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             db.session.commit()
@@ -102,7 +103,7 @@ def edit_person(user_id):
     if form.validate_on_submit():
         try:
             accounts.update_person(person, **_fields(form, person))
-        except PersonError as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             db.session.commit()

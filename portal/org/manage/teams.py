@@ -26,7 +26,7 @@ def _save(team: Team | None, partner: Partner):
         try:
             team = services.save_team(team, partner, name=form.name.data,
                                       leader_id=form.leader_id.data)
-        except services.OrgError as error:
+        except services.DomainError as error:
             show_error(form, error)
         else:
             db.session.commit()

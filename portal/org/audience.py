@@ -1,4 +1,6 @@
-"""Who receives a broadcast: an audience spec resolved to people in one SQL statement.
+"""Audiences: which partner people a broadcast, an exam (or any later domain) addresses,
+as a spec resolved to people in one SQL statement. Neutral about who uses it: errors
+are `DomainError("audience", ...)`.
 
 A spec is a dict of lists; an empty or missing list means "any". Provinces and cities
 together form one region filter: a partner matches when its province is one of them or
@@ -7,11 +9,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, or_, select
 
 from portal.auth.models import User
-from portal.broadcasts.errors import BroadcastError
-from portal.broadcasts.models import AUDIENCE_ROLES
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.org.models import STRUCTURES, TIERS, Partner, Region, Territory
 
+# The roles an audience may address: partner people, never the principal's own staff.
+AUDIENCE_ROLES = ("owner", "manager", "staff")
 SPEC_KEYS = ("provinces", "cities", "tiers", "structures", "partner_ids", "roles")
 # A list longer than this is a mistake, not an audience (there are 342 cities in all).
 MAX_VALUES = 5000
@@ -20,12 +23,12 @@ MAX_VALUES = 5000
 def _region_codes(values, digits: int, level: str) -> list[str]:
     codes = sorted({str(v).strip() for v in values})
     if any(len(c) != digits or not c.isdigit() for c in codes):
-        raise BroadcastError("audience", _l("Unknown region code."))
+        raise DomainError("audience", _l("Unknown region code."))
     if codes:
         known = set(db.session.execute(select(Region.code).where(
             Region.code.in_(codes), Region.level == level)).scalars())
         if known != set(codes):
-            raise BroadcastError("audience", _l("Unknown region code."))
+            raise DomainError("audience", _l("Unknown region code."))
     return codes
 
 
@@ -33,35 +36,35 @@ def _partner_ids(values) -> list[int]:
     try:
         ids = sorted({int(v) for v in values})
     except (TypeError, ValueError):
-        raise BroadcastError("audience", _l("Unknown partner.")) from None
+        raise DomainError("audience", _l("Unknown partner.")) from None
     if ids:
         known = set(db.session.execute(select(Partner.id).where(Partner.id.in_(ids))).scalars())
         if known != set(ids):
-            raise BroadcastError("audience", _l("Unknown partner."))
+            raise DomainError("audience", _l("Unknown partner."))
     return ids
 
 
 def _choices(values, allowed, message) -> list[str]:
     chosen = sorted({str(v) for v in values})
     if any(v not in allowed for v in chosen):
-        raise BroadcastError("audience", message)
+        raise DomainError("audience", message)
     return chosen
 
 
 def normalise_spec(raw: dict | None) -> dict:
     """A validated audience spec with every key present as a sorted list without repeats;
-    raises BroadcastError("audience", ...) for unknown keys or values."""
+    raises DomainError("audience", ...) for unknown keys or values."""
     raw = raw or {}
     if not isinstance(raw, dict) or set(raw) - set(SPEC_KEYS):
-        raise BroadcastError("audience", _l("Unknown audience setting."))
+        raise DomainError("audience", _l("Unknown audience setting."))
     lists = {}
     for key in SPEC_KEYS:
         value = raw.get(key) or []
         if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-            raise BroadcastError("audience", _l("Unknown audience setting."))
+            raise DomainError("audience", _l("Unknown audience setting."))
         lists[key] = list(value)
         if len(lists[key]) > MAX_VALUES:
-            raise BroadcastError("audience", _l("Too many values."))
+            raise DomainError("audience", _l("Too many values."))
     return {
         "provinces": _region_codes(lists["provinces"], 2, "province"),
         "cities": _region_codes(lists["cities"], 4, "city"),

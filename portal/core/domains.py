@@ -1,0 +1,37 @@
+"""What a domain package declares about itself, in one place: its `DOMAIN` manifest.
+
+The factory, the CLI, the demo seeder, the notification categories and the isolation
+walk all loop over `portal.domains.DOMAINS` instead of naming domains one by one, so a
+new domain is one package with a `DOMAIN = Domain(...)` in its `__init__.py` and one line
+in `portal/domains.py`. Everything is named by import path ("module" or
+"module:attribute") so reading the manifests imports nothing heavy and no cycles."""
+from dataclasses import dataclass, field
+from importlib import import_module
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    # Modules whose import declares tables, then access rules, then scheduled jobs.
+    models: tuple[str, ...] = ()
+    policies: tuple[str, ...] = ()
+    jobs: tuple[str, ...] = ()
+    # "module:attribute" of page blueprints, API (flask-smorest) blueprints, CLI commands.
+    blueprints: tuple[str, ...] = ()
+    api: tuple[str, ...] = ()
+    cli: tuple[str, ...] = ()
+    # "module:function" taking a random.Random and returning a one-line summary; demo
+    # steps run in the order of DOMAINS, after the organisation is built.
+    demo: str | None = None
+    # Notification categories this domain sends in: code -> label (lazy translation).
+    notifications: dict = field(default_factory=dict)
+    # The module that builds this domain's objects for the isolation walk (tests only):
+    # see tests/walk.py for what it provides.
+    walk: str | None = None
+
+
+def load(path: str):
+    """The object named by "module:attribute", or the module named by "module"."""
+    module, _, attribute = path.partition(":")
+    loaded = import_module(module)
+    return getattr(loaded, attribute) if attribute else loaded
