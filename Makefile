@@ -9,7 +9,7 @@ PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 
-.PHONY: run test test-pg bench load-exams os-packages chromium translations clean-venv
+.PHONY: run test test-pg fuzz mutants bench load-exams os-packages chromium translations clean-venv
 
 # OS packages that pip cannot provide: venv, Pango for WeasyPrint, a CJK font for PDFs.
 os-packages:
@@ -46,6 +46,7 @@ run: $(BIN)/.runtime translations
 	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
+# The whole suite but the deep API fuzz (`make fuzz`).
 test: $(BIN)/.dev translations chromium
 	$(BIN)/python -m pytest
 
@@ -53,6 +54,15 @@ test: $(BIN)/.dev translations chromium
 test-pg: $(BIN)/.dev translations
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres} \
 	  $(BIN)/python -m pytest
+
+# The deep API fuzz (the `fuzz` marker, left out of `make test`), once, on SQLite.
+fuzz: $(BIN)/.dev translations
+	$(BIN)/python -m pytest -m fuzz
+
+# Take each access check out of portal/ in turn and run the access tests: every mutant
+# must be killed or listed with its reason in scripts/mutants.py.
+mutants: $(BIN)/.dev translations
+	$(BIN)/python scripts/mutants.py --workers 2
 
 bench: $(BIN)/.dev translations
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -2,8 +2,9 @@
 and factory fixtures that build partners, teams and people.
 
 The database is migrated once per run (Alembic, as in production) with a small set of
-regions, then each test gets a clean copy: a copied SQLite file, or on PostgreSQL
-(TEST_DATABASE_URL) a throwaway database whose tables are truncated between tests."""
+regions; further templates add the question banks or the whole demo (see TEMPLATES).
+Each test gets a clean copy of one: a copied SQLite file, or on PostgreSQL
+(TEST_DATABASE_URL) a database created from the template database."""
 import itertools
 import os
 import random
@@ -22,7 +23,6 @@ from portal.extensions import db
 
 PASSWORD = "correct-horse-1"
 TEST_PROVINCES = {"33", "32", "44"}  # Zhejiang, Jiangsu, Guangdong
-KEEP_TABLES = {"regions", "alembic_version"}
 QUIZZES = Path(__file__).resolve().parent.parent / "quizzes"
 BASE_CONFIG = {
     "TESTING": True,
@@ -34,55 +34,149 @@ BASE_CONFIG = {
 
 
 
-def _migrate(uri: str) -> None:
+def _migrate(app) -> None:
     from flask_migrate import upgrade
     from portal.org.regions import load_regions
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri})
-    with app.app_context():
-        upgrade()
-        load_regions(db.session, provinces=TEST_PROVINCES, towns={"33"})
-        db.session.commit()
-        db.engine.dispose()
+    upgrade()
+    load_regions(db.session, provinces=TEST_PROVINCES, towns={"33"})
+    db.session.commit()
+
+
+def _load_banks(app) -> None:
+    from portal.exams.bank.sync import sync
+    sync([QUIZZES])
+    db.session.commit()
+
+
+def _seed_demo(moment):
+    def seed(app) -> None:
+        clock.set_now(moment)
+        try:
+            result = app.test_cli_runner().invoke(args=["seed-demo", "--password",
+                                                        DEMO_PASSWORD])
+        finally:
+            clock.set_now(None)
+        assert result.exit_code == 0, result.output
+        assert "Exams: 7" in result.output, result.output
+    return seed
+
+
+# Databases built once per run and copied for each test that asks for one (the
+# `template(name)` marker, or a fixture of FIXTURE_TEMPLATES):
+# name -> (the template it starts from, what it adds). Files the build writes (demo
+# account lists, uploads) are copied into the test's tmp_path with the database.
+DEMO_PASSWORD = "x12345678"
+TEMPLATES = {
+    "migrated": (None, _migrate),
+    "banks": ("migrated", _load_banks),
+    "demo": ("migrated", _seed_demo(None)),
+}
+
+
+# Fixtures whose tests start from a template (a `template` marker comes first).
+FIXTURE_TEMPLATES = {"banks": "banks", "walk_world": "banks", "demo": "demo"}
+
+
+def demo_at(moment) -> str:
+    """The name of a template holding the demo seeded at `moment` (registered once)."""
+    name = f"demo@{moment.isoformat()}"
+    TEMPLATES.setdefault(name, ("migrated", _seed_demo(moment)))
+    return name
+
+
+class Databases:
+    """Templates built on first use; `clean(name)` gives a test its own copy and a folder
+    of the files built with it. SQLite copies the file; PostgreSQL creates the test's
+    database from the template database (`CREATE DATABASE ... TEMPLATE ...`)."""
+
+    def __init__(self, folder: Path, pg_url: str | None):
+        self.folder, self.pg_url = folder, pg_url
+        self.built: dict[str, tuple[str, Path]] = {}
+        self.counter = itertools.count()
+        self.prefix = f"portal_test_{uuid.uuid4().hex[:8]}"
+        self.admin = create_engine(pg_url, isolation_level="AUTOCOMMIT") if pg_url else None
+        self.created: list[str] = []
+
+    def _new(self, template: str | None) -> str:
+        n = next(self.counter)
+        if self.admin is None:
+            target = self.folder / f"portal-{n}.db"
+            if template:
+                shutil.copyfile(template, target)
+            return str(target)
+        name = f"{self.prefix}_{n}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'
+                              + (f' TEMPLATE "{template}"' if template else "")))
+        self.created.append(name)
+        return name
+
+    def uri(self, name: str) -> str:
+        if self.admin is None:
+            return f"sqlite:///{name}"
+        return self.pg_url.rsplit("/", 1)[0] + "/" + name
+
+    def template(self, name: str) -> tuple[str, Path]:
+        if name not in self.built:
+            parent, build = TEMPLATES[name]
+            base, base_files = self.template(parent) if parent else (None, None)
+            files = self.folder / f"files-{next(self.counter)}"
+            if base_files is not None:
+                shutil.copytree(base_files, files)
+            files.mkdir(exist_ok=True)
+            target = self._new(base)
+            app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": self.uri(target),
+                              "UPLOAD_FOLDER": str(files / "uploads"),
+                              "DEMO_OUTPUT_DIR": str(files)})
+            with app.app_context():
+                build(app)
+                db.session.remove()
+                db.engine.dispose()
+            self.built[name] = (target, files)
+        return self.built[name]
+
+    def empty(self) -> str:
+        """The URI of a new database with nothing in it (drop it with `drop`)."""
+        return self.uri(self._new(None))
+
+    def clean(self, name: str, tmp_path: Path) -> str:
+        template, files = self.template(name)
+        shutil.copytree(files, tmp_path, dirs_exist_ok=True)
+        return self.uri(self._new(template))
+
+    def drop(self, uri: str) -> None:
+        if self.admin is not None:
+            name = uri.rsplit("/", 1)[1]
+            with self.admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            self.created.remove(name)
+        else:
+            Path(uri.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self.admin is not None:
+            with self.admin.connect() as conn:
+                for name in [*self.created]:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            self.admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def database(tmp_path_factory):
-    """Yields a function that returns the URI of a clean, migrated database."""
-    pg_url = os.environ.get("TEST_DATABASE_URL")
-    if pg_url:
-        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-        name = f"portal_test_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        uri = pg_url.rsplit("/", 1)[0] + "/" + name
-        _migrate(uri)
-        engine = create_engine(uri.replace("postgresql://", "postgresql+psycopg://", 1))
+    """The run's templates: `database.clean(name, tmp_path)` is a fresh copy's URI."""
+    databases = Databases(tmp_path_factory.mktemp("dbs"), os.environ.get("TEST_DATABASE_URL"))
+    yield databases
+    databases.close()
 
-        def clean():
-            with engine.begin() as conn:
-                tables = [r[0] for r in conn.execute(text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))]
-                wipe = [t for t in tables if t not in KEEP_TABLES]
-                if wipe:
-                    conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in wipe)
-                                      + " RESTART IDENTITY CASCADE"))
-            return uri
-        yield clean
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        template = tmp_path_factory.mktemp("db") / "template.db"
-        _migrate(f"sqlite:///{template}")
-        counter = itertools.count()
-        folder = tmp_path_factory.mktemp("dbs")
 
-        def clean():
-            target = folder / f"portal-{next(counter)}.db"
-            shutil.copyfile(template, target)
-            return f"sqlite:///{target}"
-        yield clean
+def _template_name(request) -> str:
+    marker = request.node.get_closest_marker("template")
+    if marker is not None:
+        return marker.args[0]
+    for fixture, name in FIXTURE_TEMPLATES.items():
+        if fixture in request.fixturenames:
+            return name
+    return "migrated"
 
 
 def _settings(request) -> dict:
@@ -109,7 +203,8 @@ class Client(FlaskClient):
 
 @pytest.fixture
 def app(database, request, tmp_path):
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database(),
+    uri = database.clean(_template_name(request), tmp_path)
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri,
                       "UPLOAD_FOLDER": str(tmp_path / "uploads"), **_settings(request)})
     app.test_client_class = Client
     with app.app_context():
@@ -117,6 +212,7 @@ def app(database, request, tmp_path):
         db.session.remove()
         db.engine.dispose()
     clock.set_now(None)
+    database.drop(uri)
 
 
 @pytest.fixture
@@ -180,10 +276,8 @@ def login(client, user_or_name, password=PASSWORD):
 
 @pytest.fixture
 def banks(app):
-    """The question banks of quizzes/ loaded into the test's database."""
-    from portal.exams.bank.sync import sync
-    sync([QUIZZES])
-    db.session.commit()
+    """The question banks of quizzes/ loaded into the test's database (the test's copy
+    comes from the "banks" template: asking for this fixture costs nothing)."""
 
 
 @pytest.fixture
@@ -215,61 +309,8 @@ def world(make):
 
 
 @pytest.fixture
-def walk_world(world):
-    """`world` plus one object of every other domain per partner, for the URL-map walks."""
-    from portal.broadcasts.services import create_broadcast
-    from portal.core.clock import now
-    from portal.notify.models import Notification, Webhook
-    from portal.training import services as training
-    for key in ("a", "b"):
-        side = getattr(world, key)
-        side.notification = Notification(user_id=side.staff.id, category="notice",
-                                         title=f"通知{key}")
-        # Port 9 on loopback: the private-address guard refuses it without any traffic.
-        side.webhook = Webhook(partner_id=side.partner.id, name=f"群{key}", kind="wecom",
-                               url="http://127.0.0.1:9/hook", categories="notice")
-        db.session.add_all([side.notification, side.webhook])
-        side.broadcast = create_broadcast(
-            world.admin, title=f"政策{key}", body_md="请阅读", category="policy",
-            audience={"partner_ids": [side.partner.id]}, requires_ack=True, publish_at=now(),
-            attachments=[("policy.pdf", b"%PDF-1.4 walk")])
-        db.session.flush()
-        side.attachment = side.broadcast.attachments[0]
-        side.course = training.create_course(world.admin, track="staff", title=f"课程{key}")
-        db.session.flush()
-        side.lesson = training.save_lesson(side.course, title=f"课{key}", body_md="学习",
-                                           minutes=3)
-        # B's course stays a draft: no one on A's side may see it, not even A's channel manager.
-        side.course.published = key == "a"
-        db.session.flush()
-        training.enroll(side.staff, side.course)
-    _walk_exams(world)
-    db.session.commit()
-    return world
-
-
-def _walk_exams(world):
-    """Per partner: a final staff exam assigned to that partner alone (A's written by A's
-    channel manager, B's by the admin), its sitting, an override and a passed attempt with
-    its certificate."""
-    from datetime import timedelta
-    from portal.core.clock import now
-    from portal.exams import services as exams, taking
-    from portal.exams.bank.sync import sync
-    from portal.exams.models import Certificate
-    sync([QUIZZES])
-    for key in ("a", "b"):
-        side = getattr(world, key)
-        side.exam = exams.create_exam(
-            world.cm if key == "a" else world.admin, title=f"考试{key}", track="staff",
-            draw=[{"track": "staff", "tag": "sales-habits", "count": 2}], is_final=True,
-            pass_percent=0, attempts_allowed=3, opens_at=now() - timedelta(hours=1),
-            closes_at=now() + timedelta(days=1), audience={"partner_ids": [side.partner.id]})
-        exams.schedule(side.exam)
-        side.sitting = side.exam.sittings[0]
-        side.override = exams.add_override(side.sitting, world.admin, user=side.other_staff,
-                                           extra_minutes=10, reason="walk")
-        side.attempt = taking.start_or_resume(side.staff, side.sitting)
-        taking.submit(side.attempt)
-        side.certificate = db.session.execute(db.select(Certificate).filter_by(
-            attempt_id=side.attempt.id)).scalar_one()
+def walk_world(world, banks):
+    """`world` plus every domain's objects per partner (their `walk` modules, see
+    tests/walk.py), for the URL-map walks."""
+    from tests import walk
+    return walk.build(world)

@@ -1,5 +1,6 @@
-"""Helpers of the exams core tests: a fixed Monday clock, the real question bank, a
-scheduled exam in one call, and answers written as a taker sends them (shown positions)."""
+"""Helpers of the exams core tests: a fixed Monday clock, a question bank of one's own
+(the real one is the `banks` fixture), a scheduled exam in one call, and answers
+written as a taker sends them (shown positions)."""
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -9,7 +10,6 @@ from portal.exams import services, taking
 from portal.exams.bank.sync import sync
 from portal.exams.models import AttemptItem
 from portal.extensions import db
-from tests.conftest import QUIZZES
 
 # 09:00 on Monday 23 November 2026 in Shanghai.
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
@@ -26,8 +26,8 @@ def later(**delta):
     return clock.now()
 
 
-def load_bank(paths=(QUIZZES,)) -> None:
-    """Load question banks (the real one by default) and commit."""
+def load_bank(paths) -> None:
+    """Load the question banks under `paths` and commit."""
     result = sync(list(paths))
     assert not result["problems"], result["problems"]
     db.session.commit()

@@ -265,11 +265,12 @@ def test_someone_elses_attempt_is_not_found_or_refused(client, world, attempt):
         assert client.get(path, headers=bearer(user)).status_code == 404
         assert put_answers(client, user, attempt["id"], body).status_code == 404
         assert client.post(f"{path}/submit", headers=bearer(user)).status_code == 404
-    # Its team manager reads the attempt but never answers or submits for it.
-    assert client.get(path, headers=bearer(world.a.manager)).status_code == 200
-    assert put_answers(client, world.a.manager, attempt["id"], body).status_code == 403
-    assert client.post(f"{path}/submit", headers=bearer(world.a.manager),
-                       json=body).status_code == 403
+    # Its team manager (and the admin, who may change anything else) reads the attempt
+    # but never answers or submits for it.
+    for user in (world.a.manager, world.admin):
+        assert client.get(path, headers=bearer(user)).status_code == 200
+        assert put_answers(client, user, attempt["id"], body).status_code == 403
+        assert client.post(f"{path}/submit", headers=bearer(user), json=body).status_code == 403
     assert all(answer is None for answer, _ in saved())
     assert db.session.get(Attempt, attempt["id"]).submitted_at is None
 
@@ -338,6 +339,19 @@ def test_attempt_left_open_is_submitted_by_the_deadline_with_what_was_saved(clie
                        json={"answers": answers})
     assert late.status_code == 200 and late.json["counted"] is False
     assert late.json["score"] == 2.0
+
+
+def test_the_team_manager_reads_right_answers_only_once_the_window_closed(client, world,
+                                                                         attempt):
+    """The same rule as the result page (`review.shows_answers`)."""
+    path = f"{API}/attempts/{attempt['id']}"
+    client.post(f"{path}/submit", headers=bearer(world.a.staff))
+    assert client.get(path, headers=bearer(world.a.staff)).json["review"] is True
+    while_open = client.get(path, headers=bearer(world.a.manager)).json
+    assert while_open["review"] is False
+    assert all("correct" not in i for i in while_open["items"])
+    clock.advance(timedelta(hours=12))
+    assert client.get(path, headers=bearer(world.a.manager)).json["review"] is True
 
 
 def test_no_review_when_the_exam_allows_none(client, world, bank):

@@ -1,6 +1,9 @@
 """Property-based tests of the API against its own OpenAPI document (schemathesis, WSGI,
 no server): whatever a client sends, the answer is never a 5xx and always matches the
-documented responses, for a principal admin and for a partner owner."""
+documented responses, for a principal admin and for a partner owner.
+
+The deep fuzz: marked `fuzz`, left out of the default run (`pytest -m fuzz` runs it;
+.ci/run does, once, on SQLite)."""
 import os
 
 import pytest
@@ -23,6 +26,8 @@ from portal.core.audit import AuditLog
 from portal.exams.models import Assignment, Attempt, AttemptItem, Exam, Sitting
 from portal.extensions import db
 from portal.org.models import Partner, Team, Territory
+
+pytestmark = pytest.mark.fuzz
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
           content_type_conformance, negative_data_rejection, ignored_auth]

@@ -45,9 +45,12 @@ def test_audit_page_is_newest_first_and_filters_by_actor_and_date(app, client, w
     assert response.status_code == 400
 
 
-def test_only_admin_and_auditor_see_the_audit_log(app, world):
+def test_only_admin_and_auditor_see_the_audit_log_and_its_menu_link(app, world):
     for user, status in ((world.admin, 200), (world.auditor, 200), (world.cm, 403),
                          (world.a.owner, 403), (world.a.staff, 403)):
         client = app.test_client()
         login(client, user)
         assert client.get("/manage/audit").status_code == status, user.username
+        # The menu link and the page are the one rule "org.audit_log".
+        menu = client.get("/training/").get_data(as_text=True)
+        assert ('href="/manage/audit"' in menu) == (status == 200), user.username

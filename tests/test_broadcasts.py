@@ -12,6 +12,7 @@ from portal.org.audience import audience_query, normalise_spec, preview
 from portal.core.errors import DomainError
 from portal.broadcasts.models import Broadcast, Receipt
 from portal.core import clock
+from portal.core.markdown import render_markdown
 from portal.extensions import db
 from portal.org.models import Territory
 from tests.broadcasting import DRAFT, T0, freeze, later, publish
@@ -247,13 +248,13 @@ def test_editing_a_scheduled_broadcast_rewrites_its_receipts(world):
     ("<style>body{display:none}</style>", ["<style"]),
 ])
 def test_markdown_is_sanitised(markdown, forbidden):
-    html = services.render_markdown(markdown)
+    html = render_markdown(markdown)
     for bad in forbidden:
         assert bad not in html
 
 
 def test_markdown_keeps_formatting_and_safe_links():
-    html = services.render_markdown("**重点**\n\n- 一\n- 二\n\n[手册](https://example.cn/a)")
+    html = render_markdown("**重点**\n\n- 一\n- 二\n\n[手册](https://example.cn/a)")
     assert "<strong>重点</strong>" in html and "<li>一</li>" in html
     assert 'href="https://example.cn/a"' in html and 'rel="noopener noreferrer"' in html
 

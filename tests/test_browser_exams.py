@@ -14,11 +14,9 @@ from portal.auth import sessions
 from portal.auth.models import User
 from portal.core.clock import now
 from portal.exams import services
-from portal.exams.bank.sync import sync
 from portal.exams.models import Attempt, AttemptItem
 from portal.extensions import db
 from tests.browser import DESKTOP, PHONE, chromium, live_server, open_page, screenshot  # noqa: F401
-from tests.conftest import QUIZZES
 from tests.test_browser import log_in, open_menu
 
 pytestmark = pytest.mark.browser
@@ -28,10 +26,9 @@ ATTEMPT_URL = re.compile(r"/exams/attempts/(\d+)$")
 
 
 @pytest.fixture
-def facts(world):
+def facts(world, banks):
     """An open 30-minute staff exam for partner A with one question of each kind the
     staff bank offers; plain values read, then the test thread lets go of the database."""
-    sync([QUIZZES])
     exam = services.create_exam(
         world.cm, title=TITLE, track="staff", review="after_submit", time_limit_minutes=30,
         draw=[{"track": "staff", "tag": "sales-habits", "count": 4},

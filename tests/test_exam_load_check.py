@@ -11,10 +11,8 @@ from sqlalchemy import update
 from benchmarks.exam_load import check
 from portal.core import clock
 from portal.exams import services, taking
-from portal.exams.bank.sync import sync
 from portal.exams.models import Attempt, AttemptItem
 from portal.extensions import db
-from tests.conftest import QUIZZES
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
 
@@ -32,8 +30,7 @@ def answer_for(item: dict, rng: random.Random, avoid=None):
 
 
 @pytest.fixture
-def sitting(world):
-    sync([QUIZZES])
+def sitting(world, banks):
     clock.set_now(T0)
     exam = services.create_exam(
         world.cm, title="压测核对", track="staff",

@@ -7,12 +7,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portal.exams import services, taking
+from portal.exams import draw, review, services, taking
 from portal.core.errors import DomainError
 from portal.exams.models import Attempt, AttemptItem, QuestionVersion
 from portal.extensions import db
-from tests.examining import (T0, answer_all, freeze, items_of, later, load_bank,
-                             saved_answers, scheduled_exam, sent)
+from tests.examining import (T0, answer_all, freeze, items_of, later, saved_answers, scheduled_exam, sent)
 
 MIXED = [{"track": "staff", "tag": "sales-habits", "count": 3},
          {"track": "staff", "tag": "customer-classes", "count": 2},
@@ -20,9 +19,8 @@ MIXED = [{"track": "staff", "tag": "sales-habits", "count": 3},
 
 
 @pytest.fixture
-def bank(world):
+def bank(world, banks):
     freeze()
-    load_bank()
     return world
 
 
@@ -52,7 +50,7 @@ class InRuleOrder(random.Random):
 
 
 def test_each_rule_draws_its_count_from_its_own_tag_without_repeats(bank, exam):
-    versions = taking.draw(exam, bank.a.staff.id, InRuleOrder(5))
+    versions = draw.draw(exam, bank.a.staff.id, InRuleOrder(5))
     assert len(versions) == 7 and len(set(versions)) == 7
     tags = [db.session.get(QuestionVersion, v).tags for v in versions]
     wanted = [rule["tag"] for rule in MIXED for _ in range(rule["count"])]
@@ -290,7 +288,7 @@ def test_the_counting_attempt_follows_the_exams_grading(bank, grading, counts):
     taking.submit(second)
     db.session.commit()
     attempts = taking.attempts_of(bank.a.staff, exam.sittings[0])
-    assert taking.counting_attempt(attempts, exam.grading).number == counts
+    assert review.counting_attempt(attempts, exam.grading).number == counts
 
 
 # --- submitting once -----------------------------------------------------------------------

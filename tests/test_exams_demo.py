@@ -11,19 +11,19 @@ from portal.exams import services, taking
 from portal.exams.models import Attempt, AttemptItem, Certificate, Exam, Override, Sitting
 from portal.extensions import db
 from portal.jobs import runner
+from tests.conftest import demo_at
 
 # A Monday morning while the weekly quiz is open, and a Sunday night at a month's end.
 MOMENTS = [datetime(2026, 11, 23, 2, 30, tzinfo=timezone.utc),
            datetime(2026, 5, 31, 15, 30, tzinfo=timezone.utc)]
 
 
-@pytest.fixture(params=MOMENTS, ids=["monday", "month-end"])
-def demo(request, app, runner, tmp_path):
-    app.config["DEMO_OUTPUT_DIR"] = str(tmp_path)
+@pytest.fixture(params=[pytest.param(m, marks=pytest.mark.template(demo_at(m)))
+                        for m in MOMENTS], ids=["monday", "month-end"])
+def demo(request, app):
+    """The demo seeded at the moment (once per run, in a template database copied for
+    each test), with the clock standing at that moment."""
     clock.set_now(request.param)
-    result = runner.invoke(args=["seed-demo", "--password", "x12345678"])
-    assert result.exit_code == 0, result.output
-    assert "Exams: 7" in result.output
     return request.param
 
 

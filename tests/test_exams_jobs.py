@@ -12,14 +12,12 @@ from portal.exams.models import Attempt, Sitting
 from portal.extensions import db
 from portal.jobs import runner
 from portal.notify.models import Notification
-from tests.examining import (T0, answer_all, freeze, items_of, later, load_bank,
-                             scheduled_exam, sent)
+from tests.examining import (T0, answer_all, freeze, items_of, later, scheduled_exam, sent)
 
 
 @pytest.fixture
-def exam(world):
+def exam(world, banks):
     freeze()
-    load_bank()
     return scheduled_exam(world.cm, {"partner_ids": [world.a.partner.id]},
                           time_limit_minutes=30)
 
@@ -53,9 +51,8 @@ def test_deadline_job_submits_open_attempts_with_what_was_saved_at_their_deadlin
     assert (outcome(mine.id), outcome(theirs.id)) == done
 
 
-def test_an_expired_attempt_is_closed_when_its_taker_comes_back(world):
+def test_an_expired_attempt_is_closed_when_its_taker_comes_back(world, banks):
     freeze()
-    load_bank()
     exam = scheduled_exam(world.cm, {"partner_ids": [world.a.partner.id]},
                           time_limit_minutes=30, attempts_allowed=2)
     first = taking.start_or_resume(world.a.staff, exam.sittings[0])
@@ -68,9 +65,8 @@ def test_an_expired_attempt_is_closed_when_its_taker_comes_back(world):
     assert outcome(first.id)[3] == Decimal("100.00")
 
 
-def test_planning_job_creates_next_weeks_sitting(world):
+def test_planning_job_creates_next_weeks_sitting(world, banks):
     freeze()
-    load_bank()
     exam = scheduled_exam(world.cm, {"partner_ids": [world.a.partner.id]},
                           recurrence={"weekdays": [0], "open": "09:00", "close": "21:00"})
     later(days=3)

@@ -9,19 +9,17 @@ from sqlalchemy import func, select
 
 from portal.core import clock
 from portal.exams import services, taking
-from portal.exams.bank.sync import sync
 from portal.exams.models import Assignment, Exam, Override, Sitting
 from portal.extensions import db
-from tests.conftest import QUIZZES, login
+from tests.conftest import login
 
 # 10:00 on Monday 2 March 2026 in Shanghai.
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(autouse=True)
-def bank(app):
+def bank(app, banks):
     clock.set_now(T0)
-    sync([QUIZZES])
     db.session.commit()
 
 
@@ -327,8 +325,8 @@ def test_bad_override_gets_a_field_message_and_changes_nothing(client, world, da
 
 
 def test_many_assigned_people_are_named_by_username(client, world, monkeypatch):
-    from portal.exams import manage_routes
-    monkeypatch.setattr(manage_routes, "PICK_LIMIT", 1)
+    from portal.exams import manage_services
+    monkeypatch.setattr(manage_services, "PICK_LIMIT", 1)
     sitting, attempt = _running_attempt(world)
     _as(client, world.cm)
     page = client.get(f"/exams/manage/sittings/{sitting.id}/overrides").get_data(as_text=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from portal.exams import services, taking
+from portal.exams import review, services, taking
 from portal.exams.models import AttemptItem, Certificate
 from portal.extensions import db
 from tests.examining import (answer_all, freeze, items_of, later, load_bank, scheduled_exam,
@@ -132,9 +132,8 @@ def test_an_empty_attempt_scores_zero_and_fails(kinds):
 
 # --- certificates --------------------------------------------------------------------------
 @pytest.fixture
-def final(world):
+def final(world, banks):
     freeze()
-    load_bank()
     return scheduled_exam(world.cm, {"partner_ids": [world.a.partner.id]}, is_final=True,
                           pass_percent=60, attempts_allowed=2)
 
@@ -165,9 +164,8 @@ def test_failing_a_final_exam_issues_no_certificate(world, final):
     assert attempt.passed is False and certificates(world.a.other_staff) == []
 
 
-def test_passing_an_ordinary_exam_issues_no_certificate(world):
+def test_passing_an_ordinary_exam_issues_no_certificate(world, banks):
     freeze()
-    load_bank()
     exam = scheduled_exam(world.cm, {"partner_ids": [world.a.partner.id]}, pass_percent=0)
     taking.submit(taking.start_or_resume(world.a.staff, exam.sittings[0]))
     db.session.commit()
@@ -177,10 +175,10 @@ def test_passing_an_ordinary_exam_issues_no_certificate(world):
 # --- review ---------------------------------------------------------------------------------
 def test_right_answers_are_shown_only_once_the_attempt_is_done(world, final):
     attempt = taking.start_or_resume(world.a.staff, final.sittings[0])
-    assert not taking.may_review(attempt)
+    assert not review.may_review(attempt)
     taking.submit(attempt)
     db.session.commit()
-    assert taking.may_review(attempt)
+    assert review.may_review(attempt)
     entries = taking.questions_for(attempt, review=True)
     item = db.session.get(AttemptItem, entries[0]["id"])
     assert entries[0]["correct"] == taking.shown(item, item.version.answer) or \
@@ -188,9 +186,8 @@ def test_right_answers_are_shown_only_once_the_attempt_is_done(world, final):
     assert entries[0]["explanation"]
 
 
-def test_review_after_close_waits_for_the_latest_override(world):
+def test_review_after_close_waits_for_the_latest_override(world, banks):
     freeze()
-    load_bank()
     exam = scheduled_exam(world.cm, {"partner_ids": [world.a.partner.id]},
                           review="after_close", hours=2)
     sitting = exam.sittings[0]
@@ -202,18 +199,17 @@ def test_review_after_close_waits_for_the_latest_override(world):
     later(hours=2)
     # The sitting closed, but a colleague may still be taking it with a later close.
     assert taking.state(world.a.other_staff, sitting)["status"] == "start"
-    assert not taking.may_review(attempt)
+    assert not review.may_review(attempt)
     later(hours=3)
-    assert taking.may_review(attempt)
+    assert review.may_review(attempt)
 
 
-def test_review_never_shows_nothing_even_after_close(world):
+def test_review_never_shows_nothing_even_after_close(world, banks):
     freeze()
-    load_bank()
     exam = scheduled_exam(world.cm, {"partner_ids": [world.a.partner.id]}, review="never")
     attempt = taking.start_or_resume(world.a.staff, exam.sittings[0])
     item = items_of(attempt)[0]
     taking.save_answers(attempt, {str(item.id): sent(item)})
     taking.submit(attempt)
     later(days=2)
-    assert not taking.may_review(attempt)
+    assert not review.may_review(attempt)

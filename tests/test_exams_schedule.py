@@ -10,16 +10,15 @@ from portal.exams import services, taking
 from portal.core.errors import DomainError
 from portal.exams.models import Assignment, Attempt, Certificate, Exam, Sitting
 from portal.extensions import db
-from tests.examining import HABITS, T0, freeze, later, load_bank, scheduled_exam
+from tests.examining import HABITS, T0, freeze, later, scheduled_exam
 
 UTC = timezone.utc
 WEEKLY = {"weekdays": [0], "open": "09:00", "close": "21:00"}
 
 
 @pytest.fixture
-def bank(world):
+def bank(world, banks):
     freeze()
-    load_bank()
     return world
 
 

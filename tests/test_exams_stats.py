@@ -45,7 +45,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.core import clock
-from portal.exams import item_analysis, services, stats, taking
+from portal.exams import breakdowns, coverage, item_analysis, services, taking
 from portal.exams.bank.sync import sync
 from portal.exams.models import AttemptItem
 from portal.extensions import db
@@ -84,7 +84,7 @@ def take(person, sitting, right: tuple, submit=True):
 @pytest.fixture
 def example(world, make, tmp_path):
     clock.set_now(T0)
-    write(tmp_path, "staff", "stats.yaml", BANK)
+    write(tmp_path, "staff", "coverage.yaml", BANK)
     sync([tmp_path])
     a, b = world.a, world.b
     p3 = make.person("staff", a.partner, a.team, username="taker3")
@@ -110,7 +110,7 @@ def example(world, make, tmp_path):
 
 
 def test_coverage_counts_each_assigned_person_once_and_expired_attempts_as_submitted(example):
-    figures = stats.exam_coverage(example.exam)
+    figures = coverage.exam_coverage(example.exam)
     assert (figures["assigned"], figures["covered"]) == (6, 5)
     assert figures["coverage"] == pytest.approx(5 / 6)
     assert figures["submitted_attempts"] == 6
@@ -126,12 +126,12 @@ def test_coverage_counts_each_assigned_person_once_and_expired_attempts_as_submi
 def test_pass_rate_and_average_follow_the_grading_rule(example):
     assert taking.submit_expired() == 1
     db.session.commit()
-    highest = stats.exam_coverage(example.exam)
+    highest = coverage.exam_coverage(example.exam)
     assert highest["pass_rate"] == pytest.approx(0.6)
     assert highest["average_percent"] == pytest.approx(50.0)
     example.exam.grading = "last"
     db.session.commit()
-    last = stats.exam_coverage(example.exam)
+    last = coverage.exam_coverage(example.exam)
     assert last["pass_rate"] == pytest.approx(0.4)
     assert last["average_percent"] == pytest.approx(40.0)
     assert last["coverage"] == pytest.approx(5 / 6)
@@ -141,30 +141,30 @@ def test_partner_and_team_restrictions_narrow_every_figure(example):
     taking.submit_expired()
     db.session.commit()
     a = example.world.a
-    mine = stats.exam_coverage(example.exam, partner_ids=[a.partner.id])
+    mine = coverage.exam_coverage(example.exam, partner_ids=[a.partner.id])
     assert (mine["assigned"], mine["covered"], mine["submitted_attempts"]) == (4, 3, 4)
     assert mine["pass_rate"] == pytest.approx(2 / 3)
     assert mine["average_percent"] == pytest.approx(58.33)
     assert [p["partner_name"] for p in mine["by_partner"]] == ["代理商A"]
-    team = stats.exam_coverage(example.exam, partner_ids=[a.partner.id], team_id=a.team.id)
+    team = coverage.exam_coverage(example.exam, partner_ids=[a.partner.id], team_id=a.team.id)
     assert (team["assigned"], team["covered"], team["coverage"]) == (2, 2, 1.0)
     assert team["pass_rate"] == pytest.approx(0.5)
     assert team["average_percent"] == pytest.approx(50.0)
-    nobody = stats.exam_coverage(example.exam, partner_ids=[])
+    nobody = coverage.exam_coverage(example.exam, partner_ids=[])
     assert (nobody["assigned"], nobody["coverage"], nobody["pass_rate"]) == (0, None, None)
 
 
 def test_frequency_is_attempts_per_active_person_per_thirty_days(example):
     start, end = MARCH
-    staff = stats.frequency(start, end, stats.Scope(track="staff"))
+    staff = breakdowns.frequency(start, end, breakdowns.Scope(track="staff"))
     assert (staff["attempts"], staff["people"], staff["frequency"]) == (6, 6, 1.0)
-    a = stats.frequency(start, end, stats.Scope(partner_ids=[example.world.a.partner.id]))
+    a = breakdowns.frequency(start, end, breakdowns.Scope(partner_ids=[example.world.a.partner.id]))
     assert (a["attempts"], a["people"]) == (4, 6)
     assert a["frequency"] == pytest.approx(0.6667)
     by_partner = {row["labels"][0]: row["frequency"]
-                  for row in stats.frequency_by("partner", start, end, stats.Scope(track="staff"))}
+                  for row in breakdowns.frequency_by("partner", start, end, breakdowns.Scope(track="staff"))}
     assert by_partner == {"代理商A": pytest.approx(4 / 4), "代理商B": pytest.approx(2 / 2)}
-    march = stats.over_time(1, stats.Scope(track="staff"))[0]
+    march = breakdowns.over_time(1, breakdowns.Scope(track="staff"))[0]
     assert march["month"] == "2027-03"
     assert march["frequency"] == pytest.approx(0.9677)
     assert (march["assigned"], march["covered"]) == (6, 5)
@@ -173,25 +173,25 @@ def test_frequency_is_attempts_per_active_person_per_thirty_days(example):
 def test_breakdown_by_team_and_region_respects_the_reader(example):
     start, end = MARCH
     a = example.world.a
-    rows = stats.breakdown("team", start, end, stats.Scope([a.partner.id], track="staff"))
+    rows = breakdowns.breakdown("team", start, end, breakdowns.Scope([a.partner.id], track="staff"))
     assert [(r["labels"], r["assigned"], r["covered"], r["attempts"], r["people"])
             for r in rows] == [(["代理商A", "一组a"], 2, 2, 2, 2),
                                (["代理商A", "二组a"], 2, 1, 2, 2)]
     # B's territory is in 330106, A's in 330102; both partners sit in province 33.
-    assert [r["labels"][0] for r in stats.breakdown("partner", start, end,
-                                                    stats.Scope(region="330106"))] == ["代理商B"]
-    assert len(stats.breakdown("province", start, end, stats.Scope())) == 1
+    assert [r["labels"][0] for r in breakdowns.breakdown("partner", start, end,
+                                                    breakdowns.Scope(region="330106"))] == ["代理商B"]
+    assert len(breakdowns.breakdown("province", start, end, breakdowns.Scope())) == 1
 
 
 def test_not_taken_lists_assigned_people_without_a_finished_attempt(example):
     a = example.world.a
-    names = [row.username for row in db.session.execute(stats.not_taken(example.sitting))]
+    names = [row.username for row in db.session.execute(coverage.not_taken(example.sitting))]
     assert names == ["taker6"]
     clock.set_now(T0 + timedelta(minutes=10))  # P5 began at +5 minutes: still running
     # Ordered by partner: A's taker6 first, then B's staff2_b.
-    assert [row.username for row in db.session.execute(stats.not_taken(example.sitting))] \
+    assert [row.username for row in db.session.execute(coverage.not_taken(example.sitting))] \
         == ["taker6", "staff2_b"]
-    assert list(db.session.execute(stats.not_taken(
+    assert list(db.session.execute(coverage.not_taken(
         example.sitting, partner_ids=[a.partner.id], team_id=a.team.id))) == []
 
 
@@ -226,17 +226,16 @@ def test_item_analysis_needs_two_attempts(example):
 
 
 def test_coverage_by_month_and_partner(example):
-    rows = stats.coverage_by_month("partner", 2, stats.Scope())
+    rows = breakdowns.coverage_by_month("partner", 2, breakdowns.Scope())
     assert [(r["labels"][0], [(c["assigned"], c["covered"]) for c in r["cells"]])
             for r in rows] == [("代理商A", [(0, 0), (4, 3)]), ("代理商B", [(0, 0), (2, 2)])]
 
 
-def test_a_sitting_not_yet_open_does_not_lower_coverage(world):
+def test_a_sitting_not_yet_open_does_not_lower_coverage(world, banks):
     """A weekly exam with this week's sitting taken by one of A's two staff and next
     week's planned: coverage is 1/2, not 1/4, and next week's sitting is not listed."""
-    from tests.examining import answer_all, freeze, load_bank, scheduled_exam
+    from tests.examining import answer_all, freeze, scheduled_exam
     moment = freeze()
-    load_bank()
     exam = scheduled_exam(world.cm, {"partner_ids": [world.a.partner.id]})
     services.add_sitting(exam, moment + timedelta(days=7),
                               moment + timedelta(days=7, hours=12))
@@ -246,6 +245,6 @@ def test_a_sitting_not_yet_open_does_not_lower_coverage(world):
     answer_all(attempt)
     taking.submit(attempt)
     db.session.commit()
-    figures = stats.exam_coverage(exam)
+    figures = coverage.exam_coverage(exam)
     assert (figures["assigned"], figures["covered"]) == (2, 1)
     assert [s["sitting_id"] for s in figures["by_sitting"]] == [exam.sittings[0].id]

@@ -11,21 +11,20 @@ from sqlalchemy import func, select
 from portal.auth import sessions
 from portal.core import clock
 from portal.exams import services, taking
-from portal.exams.bank.sync import sync
 from portal.exams.models import Attempt, AttemptItem, Certificate
 from portal.extensions import db
-from tests.conftest import PASSWORD, QUIZZES, login
+from tests.conftest import PASSWORD, login
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
 DRAW = [{"track": "staff", "tag": "sales-habits", "count": 3},
         {"track": "staff", "tag": "customer-classes", "count": 2}]
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+pytestmark = pytest.mark.usefixtures("banks")
 
 
 def _sitting(world, **change):
     """A scheduled staff exam for partner A, open since T0; the clock 5 minutes in."""
     clock.set_now(T0 + timedelta(minutes=5))
-    sync([QUIZZES])
     values = dict(title="销售习惯周考", track="staff", draw=DRAW, time_limit_minutes=30,
                   opens_at=T0, closes_at=T0 + timedelta(hours=12),
                   audience={"partner_ids": [world.a.partner.id]})
@@ -152,7 +151,7 @@ def test_nobody_else_may_save_into_an_attempt(app, client, world):
     attempt = _start(_as(client, world.a.staff), sitting)
     answers = _first_choices(attempt)
     for user, status in ((world.a.other_staff, 404), (world.b.staff, 404),
-                         (world.a.owner, 403), (world.auditor, 403)):
+                         (world.a.owner, 403), (world.auditor, 403), (world.admin, 403)):
         other = _as(app.test_client(), user)
         response = _save(other, attempt, answers)
         assert response.status_code == status, user.username

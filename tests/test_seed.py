@@ -9,9 +9,7 @@ from portal.core.audit import AuditLog
 from portal.extensions import db
 from portal.org.models import Partner, Team, Territory
 from portal.org.uscc import uscc_error
-from tests.conftest import login
-
-DEMO_PASSWORD = "x12345678"
+from tests.conftest import DEMO_PASSWORD, login
 
 
 @pytest.fixture
@@ -21,10 +19,9 @@ def out(app, tmp_path):
 
 
 @pytest.fixture
-def demo(runner, out):
-    result = runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD])
-    assert result.exit_code == 0, result.output
-    return result
+def demo(out):
+    """The demo seeded with DEMO_PASSWORD, its account list in `out` (built once per run
+    in the "demo" template database, copied for each test)."""
 
 
 def count(model, *where):

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.jobs import JOBS
 from portal.training import services
-from portal.training.models import Course, Enrollment, Lesson
+from portal.training.models import Enrollment
 from tests.conftest import login
 
 
@@ -184,3 +184,21 @@ def test_channel_manager_sees_published_courses_and_only_its_own_drafts(world, c
     assert "已发布课程" in page and "管理员草稿" not in page
     assert client.get(f"/training/courses/{draft.id}").status_code == 404
     assert client.get(f"/training/courses/{published.id}").status_code == 200
+
+
+def test_enrolment_page_hides_and_refuses_another_authors_draft(world, course_of, client):
+    """The course list of the enrolment page goes through the same scope as the course
+    page: another author's draft is neither listed nor accepted (it was both, once)."""
+    course_of(title="已发布课程")
+    draft = course_of(published=False, title="管理员草稿")
+    login(client, world.cm)
+    own = client.post("/training/courses/new", data={
+        "track": "staff", "title": "我的草稿", "summary": "", "position": 0})
+    assert own.status_code == 302
+    page = client.get("/training/enroll").get_data(as_text=True)
+    assert "已发布课程" in page and "我的草稿" in page
+    assert "管理员草稿" not in page
+    response = client.post("/training/enroll", data={"course_id": draft.id,
+                                                     "username": "staff_a"})
+    assert response.status_code == 400
+    assert _enrolled(draft) == set()

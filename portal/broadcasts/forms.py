@@ -1,59 +1,18 @@
 """The compose form of broadcasts. Choices from the database are filled in by the view;
 the audience and the domain rules are checked again by the services."""
-from datetime import datetime, timezone
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (BooleanField, DateTimeLocalField, FieldList, Form, FormField,
-                     IntegerField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+                     IntegerField, SelectField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.org.audience import SPEC_KEYS
 from portal.broadcasts.labels import CATEGORY_LABELS
 from portal.broadcasts.models import CATEGORIES
-from portal.org.audience import AUDIENCE_ROLES
 from portal.broadcasts.services import MAX_OPTIONS, MAX_QUESTIONS
-from portal.core.clock import BUSINESS_TZ
-from portal.org.labels import ROLE_LABELS, STRUCTURE_LABELS
-from portal.org.models import STRUCTURES, TIERS
-
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-TIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def storable(form, field):
-    """Text every database can keep: PostgreSQL refuses NUL and lone surrogates."""
-    value = field.data if isinstance(field.data, str) else ""
-    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
-        raise ValidationError(_l("Contains a character that is not allowed."))
-
-
-def plausible_year(form, field):
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(_l("Must be between the years %(first)s and %(last)s.",
-                                 first=FIRST_YEAR, last=LAST_YEAR))
-
-
-def to_utc(local: datetime | None) -> datetime | None:
-    """A time typed in the business timezone, as an aware UTC time."""
-    return None if local is None else local.replace(tzinfo=BUSINESS_TZ).astimezone(timezone.utc)
-
-
-def to_local(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.astimezone(BUSINESS_TZ).replace(tzinfo=None)
-
-
-class Checkboxes(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from portal.core.forms import (TIME_FORMAT, Checkboxes, choices, plausible_year, storable,
+                               strip, to_local)
+from portal.org.audience_forms import AudienceFields
 
 
 class QuestionForm(Form):
@@ -95,21 +54,12 @@ class QuestionForm(Form):
                 "correct": self.correct.data - 1}
 
 
-class BroadcastForm(FlaskForm):
+class BroadcastForm(AudienceFields, FlaskForm):
     title = StringField(_l("Title"), filters=[strip],
                         validators=[DataRequired(), Length(max=200), storable])
     body_md = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=50_000), storable])
     category = SelectField(_l("Category"), default="policy",
-                           choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORIES])
-    provinces = SelectMultipleField(_l("Provinces"))
-    city_province = SelectField(_l("Cities of"), validate_choice=False)
-    cities = SelectMultipleField(_l("Cities"), validate_choice=False)
-    tiers = Checkboxes(_l("Tiers"), choices=[SelectChoice(t, t) for t in TIERS])
-    structures = Checkboxes(_l("Structures"),
-                            choices=[SelectChoice(s, STRUCTURE_LABELS[s]) for s in STRUCTURES])
-    partner_ids = SelectMultipleField(_l("Named partners"), coerce=int)
-    roles = Checkboxes(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r])
-                                             for r in AUDIENCE_ROLES])
+                           choices=choices({c: CATEGORY_LABELS[c] for c in CATEGORIES}))
     requires_ack = BooleanField(_l("Recipients must acknowledge it"))
     ack_deadline = DateTimeLocalField(_l("Acknowledge by"), format=TIME_FORMAT,
                                       validators=[Optional(), plausible_year])
@@ -125,9 +75,6 @@ class BroadcastForm(FlaskForm):
         # Errors of inputs that span several fields, shown under their group.
         self.group_errors = {"audience": [], "questions": []}
 
-    def audience(self) -> dict:
-        return {key: list(self[key].data or []) for key in SPEC_KEYS}
-
     def question_values(self) -> list[dict]:
         return [q for q in (entry.form.value() for entry in self.questions) if q]
 
@@ -135,11 +82,11 @@ class BroadcastForm(FlaskForm):
         """Show `broadcast`'s values (editing it, or writing its next version)."""
         for key in ("title", "body_md", "category", "requires_ack"):
             self[key].data = getattr(broadcast, key)
-        for key in SPEC_KEYS:
-            self[key].data = list((broadcast.audience or {}).get(key) or [])
+        self.fill_audience(broadcast.audience)
         self.ack_deadline.data = to_local(broadcast.ack_deadline)
         for entry, question in zip(self.questions, broadcast.questions):
             entry.form.text.data = question.text
             entry.form.options.data = "\n".join(question.options)
             entry.form.correct.data = question.correct + 1
         self.keep_attachments.data = [a.id for a in broadcast.attachments]
+

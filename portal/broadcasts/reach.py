@@ -11,10 +11,11 @@ from sqlalchemy import Select, and_, case, false, func, or_, select, true
 
 from portal.auth.models import User
 from portal.broadcasts.models import Broadcast, Receipt
-from portal.org.audience import AUDIENCE_ROLES
 from portal.broadcasts.services import is_current
+from portal.core.access import figures_of, visible
 from portal.core.clock import now
 from portal.extensions import db
+from portal.org.audience import AUDIENCE_ROLES, preview
 from portal.org.models import Partner, Team
 
 COUNTS = ("delivered", "opened", "acknowledged", "overdue")
@@ -54,6 +55,18 @@ def _ack_seconds(broadcast: Broadcast, where: list, offset: int, limit: int) -> 
         select(Receipt.acked_at).where(*where, Receipt.acked_at.is_not(None))
         .order_by(Receipt.acked_at).offset(offset).limit(limit)).scalars().all()
     return [max((t - broadcast.publish_at).total_seconds(), 0.0) for t in times]
+
+
+def covered_partner_ids(user, broadcast: Broadcast) -> tuple[int, ...] | None:
+    """The partners whose reach of `broadcast` `user` may read (`figures_of`; None: all
+    of them), or an empty tuple when it reached none of them: then `user` may not even
+    learn that other partners' figures exist."""
+    allowed = figures_of(user, author_id=broadcast.created_by).partner_ids
+    if allowed and db.session.execute(select(Receipt.id).where(
+            Receipt.broadcast_id == broadcast.id,
+            Receipt.partner_id.in_(allowed)).limit(1)).first() is None:
+        return ()
+    return allowed
 
 
 def reach_summary(broadcast: Broadcast, partner_ids=None) -> dict:
@@ -162,3 +175,21 @@ def fidelity(since: datetime, partner_ids=None) -> list[dict]:
         rows.append(item)
     rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["partner_name"]))
     return rows
+
+
+def audience_preview(user, spec: dict) -> dict:
+    """Who the audience `spec` would reach now, counted per partner and role: `total`,
+    `partners` (the ones `user` may see, by name) and `others` (the rest counted together
+    without their names, None when there are none)."""
+    counts = preview(spec)
+    mine = set(db.session.execute(select(Partner.id).where(visible(user, Partner))).scalars())
+    table, others = {}, {role: 0 for role in AUDIENCE_ROLES}
+    for row in counts["rows"]:
+        if row["partner_id"] in mine:
+            line = table.setdefault(row["partner_id"], {"name": row["partner_name"],
+                                                        **{r: 0 for r in AUDIENCE_ROLES}})
+            line[row["role"]] += row["count"]
+        else:
+            others[row["role"]] += row["count"]
+    return {"total": counts["total"], "partners": list(table.values()),
+            "others": others if any(others.values()) else None}

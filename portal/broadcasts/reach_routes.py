@@ -7,41 +7,27 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.broadcasts import reach as figures
 from portal.broadcasts import reminders
-from portal.broadcasts.models import Broadcast, Receipt
-from portal.broadcasts.policies import (REACH_ROLES, fidelity_partner_ids,
-                                        reach_partner_ids)
-from portal.broadcasts.routes import Page, bp
-from portal.core.pages import require_role
-from portal.core.access import get_or_404
+from portal.broadcasts.models import Broadcast
+from portal.broadcasts.routes import bp
+from portal.core.access import figures_of, get_or_404, may, require
 from portal.core.clock import now
+from portal.core.pages import Page
 from portal.extensions import db
 from portal.org.models import Partner
 
 FIDELITY_WINDOWS = (30, 90, 365)
 
 
-def _reach_scope(broadcast: Broadcast) -> list[int] | None:
-    """The partners the current user's reach figures cover; a 404 when the broadcast
-    reached none of them (the user may not learn about other partners' reach)."""
-    allowed = reach_partner_ids(current_user, broadcast)
-    if allowed is not None:
-        reached = db.session.execute(select(Receipt.id).where(
-            Receipt.broadcast_id == broadcast.id,
-            Receipt.partner_id.in_(allowed)).limit(1)).first()
-        if reached is None:
-            abort(404)
-    return allowed
-
-
 @bp.route("/<int:broadcast_id>/reach")
 def reach(broadcast_id):
-    require_role(*REACH_ROLES)
+    require("broadcasts.reach")
     broadcast = get_or_404(current_user, Broadcast, broadcast_id)
-    allowed = _reach_scope(broadcast)
+    allowed = figures.covered_partner_ids(current_user, broadcast)
+    if allowed == ():
+        abort(404)
     partner_ids = allowed
     chosen = request.args.get("partner", type=int)
     if chosen is not None and (allowed is None or chosen in allowed):
@@ -49,9 +35,10 @@ def reach(broadcast_id):
     single = partner_ids is not None and len(partner_ids) == 1
     partner = db.session.get(Partner, partner_ids[0]) if single else None
     overdue = Page(figures.overdue_people(broadcast, partner_ids), rows=True)
-    may_nudge = current_user.role == "owner" and broadcast.requires_ack
+    may_nudge = may(current_user, "broadcasts.nudge") and broadcast.requires_ack
     return render_template(
         "broadcasts/reach.html", broadcast=broadcast, partner=partner,
+        several_partners=allowed is None or len(allowed) > 1,
         summary=figures.reach_summary(broadcast, partner_ids),
         by_partner=None if single else figures.reach_breakdown(broadcast, "partner", partner_ids),
         by_team=figures.reach_breakdown(broadcast, "team", partner_ids) if single else None,
@@ -64,7 +51,7 @@ def reach(broadcast_id):
 @bp.route("/<int:broadcast_id>/nudge", methods=["POST"])
 def nudge(broadcast_id):
     """An owner reminds its own overdue people, at most once an hour per broadcast."""
-    require_role("owner")
+    require("broadcasts.nudge")
     broadcast = get_or_404(current_user, Broadcast, broadcast_id)
     count = reminders.nudge(current_user, broadcast)
     if count is None:
@@ -86,9 +73,9 @@ def _local_time(moment) -> str:
 @bp.route("/fidelity")
 def fidelity():
     """Cascade fidelity: partners whose leaders acknowledged and whose staff did not."""
-    require_role("admin", "auditor", "channel_manager")
+    require("broadcasts.fidelity")
     days = request.args.get("days", 90, type=int)
     days = days if days in FIDELITY_WINDOWS else 90
-    rows = figures.fidelity(now() - timedelta(days=days), fidelity_partner_ids(current_user))
+    rows = figures.fidelity(now() - timedelta(days=days), figures_of(current_user).partner_ids)
     return render_template("broadcasts/fidelity.html", rows=rows, days=days,
                            windows=FIDELITY_WINDOWS)

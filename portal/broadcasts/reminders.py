@@ -6,7 +6,7 @@ safe to run twice: rows done are marked (notified_at, last_reminded_at, escalate
 nudged_at) and only rows not yet marked are picked up."""
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
@@ -14,23 +14,13 @@ from portal.auth.models import User
 from portal.broadcasts.models import Broadcast, Receipt
 from portal.broadcasts.services import is_current
 from portal.core.clock import now
+from portal.core.urls import path_for
 from portal.extensions import db
 from portal.notify.services import notify
 
 REMIND_EVERY = timedelta(hours=24)
 NUDGE_EVERY = timedelta(hours=1)
 DEFAULT_ESCALATE_AFTER = 2
-
-
-def page_path(endpoint: str, broadcast_id: int) -> str:
-    """A broadcast page's path, also from jobs (no request to build URLs from)."""
-    if has_request_context():
-        return url_for(endpoint, broadcast_id=broadcast_id)
-    return current_app.url_map.bind("localhost").build(endpoint, {"broadcast_id": broadcast_id})
-
-
-def read_path(broadcast_id: int) -> str:
-    return page_path("broadcasts.read", broadcast_id)
 
 
 def _mandatory(broadcast: Broadcast) -> bool:
@@ -52,7 +42,8 @@ def notify_published(at: datetime) -> int:
             body = (_("Please read and acknowledge it.") if broadcast.requires_ack
                     else _("Please read it."))
             notify(select(Receipt.user_id).where(Receipt.broadcast_id == broadcast.id),
-                   broadcast.category, title, body=body, link=read_path(broadcast.id),
+                   broadcast.category, title, body=body,
+                   link=path_for("broadcasts.read", broadcast_id=broadcast.id),
                    mandatory=_mandatory(broadcast))
         broadcast.notified_at = at
     return len(current)
@@ -75,7 +66,8 @@ def remind_overdue(at: datetime) -> int:
         due = _reminder_due(broadcast.id, at)
         sent += notify(select(Receipt.user_id).where(due), broadcast.category,
                        _("Reminder: please acknowledge %(title)s", title=broadcast.title),
-                       body=_("The deadline has passed."), link=read_path(broadcast.id),
+                       body=_("The deadline has passed."),
+                       link=path_for("broadcasts.read", broadcast_id=broadcast.id),
                        mandatory=_mandatory(broadcast))
         db.session.execute(update(Receipt).where(due).values(
             reminders=Receipt.reminders + 1, last_reminded_at=at),
@@ -98,7 +90,8 @@ def _escalate(broadcast: Broadcast, at: datetime) -> None:
                _("%(num)d of your people have not acknowledged %(title)s",
                  num=count, title=broadcast.title),
                body=_("They were reminded %(times)d times after the deadline.", times=after),
-               link=page_path("broadcasts.reach", broadcast.id), mandatory=True, group=False)
+               link=path_for("broadcasts.reach", broadcast_id=broadcast.id), mandatory=True,
+               group=False)
     if per_partner:
         db.session.execute(update(Receipt).where(pending).values(escalated_at=at),
                            execution_options={"synchronize_session": False})
@@ -132,7 +125,8 @@ def nudge(owner, broadcast: Broadcast) -> int | None:
     notify(select(Receipt.user_id).where(overdue), broadcast.category,
            _("%(owner)s asks you to acknowledge %(title)s", owner=owner.display_name,
              title=broadcast.title),
-           body=_("The deadline has passed."), link=read_path(broadcast.id), mandatory=True,
+           body=_("The deadline has passed."),
+           link=path_for("broadcasts.read", broadcast_id=broadcast.id), mandatory=True,
            group=False)
     return db.session.execute(update(Receipt).where(overdue).values(nudged_at=at),
                               execution_options={"synchronize_session": False}).rowcount

@@ -4,26 +4,19 @@ fidelity) live in `compose_routes` and `reach_routes` on the same blueprint.
 
 Every handler follows the shared pipeline: load and check access (`get_or_404`), call a
 service, commit once."""
-import math
-from datetime import timedelta
-
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template,
-                   request, send_file, url_for)
-from flask_babel import format_timedelta
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from portal.auth.models import PARTNER_ROLES
-from portal.broadcasts import attachments as files
-from portal.broadcasts import services
-from portal.core.errors import DomainError
+from portal.broadcasts import attachments, services
 from portal.broadcasts.labels import CATEGORY_LABELS, STATUS_LABELS
 from portal.broadcasts.models import CATEGORIES, Attachment, Broadcast, Receipt
-from portal.core.access import get_or_404, visible
-from portal.core.database import write_during_get
-from portal.core.pages import page_number, require_login
+from portal.core.access import get_or_404, may
 from portal.core.clock import now
+from portal.core.database import write_during_get
+from portal.core.errors import DomainError
+from portal.core.pages import Page, require_login
+from portal.core.text import human_seconds
 from portal.extensions import db
 
 bp = Blueprint("broadcasts", __name__, url_prefix="/broadcasts")
@@ -41,7 +34,7 @@ def _template_helpers():
 def _counts_for_page() -> tuple[int, int]:
     """(unread, to acknowledge) for the navigation bar: partner people only, counted at
     most once per request."""
-    if not current_user.is_authenticated or current_user.role not in PARTNER_ROLES:
+    if not may(current_user, "broadcasts.inbox"):
         return 0, 0
     if "broadcast_counts" not in g:
         g.broadcast_counts = services.inbox_counts(current_user)
@@ -62,37 +55,6 @@ def broadcast_status(broadcast: Broadcast) -> str:
     return str(STATUS_LABELS[code])
 
 
-def human_seconds(seconds: float | None) -> str:
-    """A duration as people say it: the two largest units ("2 hours 5 minutes")."""
-    if seconds is None:
-        return "—"
-    left, parts = int(round(seconds)), []
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
-        if left >= size or (unit == "second" and not parts):
-            count, left = divmod(left, size)
-            parts.append(format_timedelta(timedelta(seconds=count * size), granularity=unit,
-                                          threshold=1e9))
-        if len(parts) == 2:
-            break
-    return " ".join(parts)
-
-
-class Page:
-    """One page of a query's results, shaped for the `pager` macro; `rows=True` keeps
-    whole rows (several entities) where Flask-SQLAlchemy's paginate keeps the first."""
-
-    def __init__(self, query, *, rows: bool = False):
-        self.per_page = current_app.config["PAGE_SIZE"]
-        self.page = page_number()
-        self.total = db.session.execute(select(func.count()).select_from(
-            query.order_by(None).subquery())).scalar()
-        result = db.session.execute(query.limit(self.per_page)
-                                    .offset((self.page - 1) * self.per_page))
-        self.items = result.all() if rows else result.scalars().all()
-        self.pages = math.ceil(self.total / self.per_page)
-        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
-
-
 @bp.route("/inbox")
 def inbox():
     args = request.args
@@ -102,7 +64,7 @@ def inbox():
                                      category=category), rows=True)
     return render_template("broadcasts/inbox.html", page=page, unread=unread, unacked=unacked,
                            category=category, categories=CATEGORIES,
-                           counts=_counts_for_page() if current_user.role in PARTNER_ROLES
+                           counts=_counts_for_page() if may(current_user, "broadcasts.inbox")
                            else services.inbox_counts(current_user))
 
 
@@ -115,9 +77,9 @@ def _reading_page(broadcast: Broadcast, receipt: Receipt | None, status: int = 2
     return render_template(
         "broadcasts/read.html", broadcast=broadcast, receipt=receipt, current=current,
         acked_before=acked_before, answer_error=answer_error, answers=answers or {},
-        may_reach=current_user.role in ("admin", "auditor", "channel_manager", "owner"),
-        may_supersede=(current_user.role in ("admin", "channel_manager")
-                       and broadcast.is_published and current.id == broadcast.id)), status
+        may_reach=may(current_user, "broadcasts.reach"),
+        may_supersede=(may(current_user, "broadcasts.compose") and broadcast.is_published
+                       and current.id == broadcast.id)), status
 
 
 @bp.route("/<int:broadcast_id>")
@@ -165,12 +127,7 @@ def ack(broadcast_id):
 def history(broadcast_id):
     """Every version of the series that the user may see, newest first."""
     broadcast = get_or_404(current_user, Broadcast, broadcast_id)
-    versions = db.session.execute(select(Broadcast).where(
-        Broadcast.series_id == broadcast.series_id, visible(current_user, Broadcast))
-        .order_by(Broadcast.version.desc())).scalars().all()
-    receipts = {r.broadcast_id: r for r in db.session.execute(select(Receipt).where(
-        Receipt.user_id == current_user.id,
-        Receipt.broadcast_id.in_([v.id for v in versions]))).scalars()}
+    versions, receipts = services.history(current_user, broadcast)
     return render_template("broadcasts/history.html", broadcast=broadcast, versions=versions,
                            receipts=receipts, current=services.current_version(broadcast))
 
@@ -178,16 +135,7 @@ def history(broadcast_id):
 @bp.route("/attachments/<int:attachment_id>")
 def attachment(attachment_id):
     """Always a download, in its stored type, never sniffed or run by the browser."""
-    item = get_or_404(current_user, Attachment, attachment_id)
-    path = files.path_of(item.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=item.content_type, as_attachment=True,
-                         download_name=item.filename or "attachment", max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachments.download(get_or_404(current_user, Attachment, attachment_id))
 
 
 from portal.broadcasts import compose_routes, reach_routes  # noqa: E402,F401

@@ -6,52 +6,39 @@ Receipts are written in one INSERT ... SELECT over the resolved audience, never 
 object per person."""
 from datetime import datetime, timedelta
 
-import markdown
-import nh3
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (Integer, Select, case, delete, exists, func, insert, literal, select,
                         update)
 from sqlalchemy.orm import aliased
 
 from portal.broadcasts import attachments as files
-from portal.org.audience import audience_query, normalise_spec, reaches_anyone
-from portal.core.errors import DomainError
 from portal.broadcasts.models import (CATEGORIES, Attachment, Broadcast, CheckQuestion,
                                       Receipt)
+from portal.core.access import visible
 from portal.core.clock import now
+from portal.core.errors import DomainError
+from portal.core.forms import storable_text
+from portal.core.markdown import render_markdown
 from portal.extensions import db
+from portal.org.audience import audience_query, normalise_spec, reaches_anyone
+from portal.org.models import Partner
 
-__all__ = ["render_markdown", "create_broadcast", "update_broadcast",
+__all__ = ["create_broadcast", "check_named_partners", "update_broadcast",
            "publish", "supersede", "inbox_query", "inbox_counts", "open_broadcast",
-           "acknowledge", "is_current", "receipt_for", "current_version", "acked_version"]
+           "acknowledge", "is_current", "receipt_for", "current_version", "acked_version",
+           "history", "list_query"]
 
 TITLE_MAX, BODY_MAX, QUESTION_MAX, OPTION_MAX = 200, 50_000, 500, 200
 MAX_QUESTIONS, MIN_OPTIONS, MAX_OPTIONS = 3, 2, 6
 # A publish time this far back still counts as "now" (the form took a while to fill in).
 PAST_GRACE = timedelta(seconds=60)
 
-ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3",
-                "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong",
-                "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt", "title"},
-                      "ol": {"start"}, "td": {"align"}, "th": {"align"}}
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to HTML, then cleaned by an allow-list: no scripts, styles, frames, event
-    handlers or javascript: links ever reach a reader's page."""
-    html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists",
-                                                     "nl2br"])
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
-                     strip_comments=True)
-
 
 def _text(value, field: str, limit: int, *, required: bool = True) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
         raise DomainError(field, _l("This field is required."))
-    if "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text):
+    if not storable_text(text):
         raise DomainError(field, _l("Contains a character that is not allowed."))
     if len(text) > limit:
         raise DomainError(field, _l("At most %(num)d characters.", num=limit))
@@ -130,6 +117,15 @@ def create_broadcast(author, *, title, body_md, category, audience, requires_ack
                        requires_ack=requires_ack, ack_deadline=ack_deadline,
                        publish_at=publish_at, questions=questions, attachments=attachments)
     return _add_version(author, values, publish_at)
+
+
+def check_named_partners(user, audience: dict) -> None:
+    """Only partners `user` sees can be named in an audience, so a refusal never tells
+    whether some other partner exists; raises DomainError("audience")."""
+    named = set(audience.get("partner_ids") or ())
+    if named and len(named) != db.session.scalar(select(func.count(Partner.id)).where(
+            Partner.id.in_(named), visible(user, Partner))):
+        raise DomainError("audience", _l("Unknown partner."))
 
 
 def _add_version(author, values: dict, publish_at, *, previous: Broadcast | None = None,
@@ -258,6 +254,29 @@ def inbox_counts(user) -> tuple[int, int]:
     return unread, unacked
 
 
+def list_query(user, *, text: str = "", category: str | None = None,
+               status: str | None = None) -> Select:
+    """The principal's list: broadcasts `user` may see whose title contains `text`, of
+    `category` and in `status` (draft, scheduled, published, superseded), newest first."""
+    query = select(Broadcast).where(visible(user, Broadcast))
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Broadcast.title.ilike(pattern, escape="\\"))
+    if category:
+        query = query.where(Broadcast.category == category)
+    at = now()
+    if status == "draft":
+        query = query.where(Broadcast.publish_at.is_(None))
+    elif status == "scheduled":
+        query = query.where(Broadcast.publish_at > at)
+    elif status == "published":
+        query = query.where(Broadcast.publish_at <= at, is_current(at))
+    elif status == "superseded":
+        query = query.where(Broadcast.publish_at <= at, ~is_current(at))
+    return query.order_by(func.coalesce(Broadcast.publish_at, Broadcast.created_at).desc(),
+                          Broadcast.id.desc())
+
+
 def receipt_for(user, broadcast: Broadcast) -> Receipt | None:
     """`user`'s receipt of `broadcast`, if they are a recipient."""
     return db.session.execute(select(Receipt).where(
@@ -321,6 +340,18 @@ def current_version(broadcast: Broadcast) -> Broadcast:
         Broadcast.series_id == broadcast.series_id, Broadcast.publish_at <= now())
         .order_by(Broadcast.version.desc()).limit(1)).scalar_one_or_none()
     return latest or broadcast
+
+
+def history(user, broadcast: Broadcast) -> tuple[list[Broadcast], dict[int, Receipt]]:
+    """The versions of `broadcast`'s series that `user` may see, newest first, and
+    `user`'s receipts of them by broadcast id."""
+    versions = db.session.execute(select(Broadcast).where(
+        Broadcast.series_id == broadcast.series_id, visible(user, Broadcast))
+        .order_by(Broadcast.version.desc())).scalars().all()
+    receipts = {r.broadcast_id: r for r in db.session.execute(select(Receipt).where(
+        Receipt.user_id == user.id,
+        Receipt.broadcast_id.in_([v.id for v in versions]))).scalars()}
+    return versions, receipts
 
 
 def acked_version(user, broadcast: Broadcast) -> int | None:

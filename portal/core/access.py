@@ -34,10 +34,15 @@ def scope(model):
     return register
 
 
-def change_rule(model):
-    """Register `fn(user, obj) -> bool` as the change rule of `model`."""
+_admins_change: dict[type, bool] = {}
+
+
+def change_rule(model, *, admins: bool = True):
+    """Register `fn(user, obj) -> bool` as the change rule of `model`. Admins change
+    everything unless `admins=False` (a person's own attempt: no one answers for them)."""
     def register(fn):
         _changers[model] = fn
+        _admins_change[model] = admins
         return fn
     return register
 
@@ -64,12 +69,13 @@ def can_view(user, obj) -> bool:
 
 
 def can_change(user, obj) -> bool:
-    """May `user` change `obj`? Auditors never may; admins always may."""
+    """May `user` change `obj`? Auditors never may; admins may unless the model's rule
+    says otherwise."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
     if user.role == "auditor":
         return False
-    if user.role == "admin":
+    if user.role == "admin" and _admins_change.get(type(obj), True):
         return True
     rule = _changers.get(type(obj))
     return bool(rule and rule(user, obj) and can_view(user, obj))
@@ -140,11 +146,17 @@ class Figures:
         return db.and_(*conditions) if conditions else true()
 
 
+def assigned_partners(user):
+    """SQL: the ids of the partners a channel manager looks after (for `.in_(...)`); the
+    one place every scope asks it."""
+    from portal.org.models import Partner
+    return select(Partner.id).where(Partner.channel_manager_id == user.id)
+
+
 def assigned_partner_ids(user) -> tuple[int, ...]:
     """The partners a channel manager looks after, in id order."""
     from portal.org.models import Partner
-    return tuple(db.session.execute(select(Partner.id).where(
-        Partner.channel_manager_id == user.id).order_by(Partner.id)).scalars())
+    return tuple(db.session.execute(assigned_partners(user).order_by(Partner.id)).scalars())
 
 
 def figures_of(user, *, author_id: int | None = None) -> Figures:

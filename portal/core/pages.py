@@ -18,13 +18,6 @@ def require_login(bp) -> None:
         return None
 
 
-def require_role(*roles: str) -> None:
-    """403 unless the current user has one of `roles` (being replaced by named rules)."""
-    from flask import abort
-    if current_user.role not in roles:
-        abort(403)
-
-
 def page_number() -> int:
     """The requested page, 1 for anything missing or out of range."""
     return max(request.args.get("page", 1, type=int) or 1, 1)

@@ -10,7 +10,7 @@ DOMAIN = Domain(
     policies=("portal.exams.policies",),
     jobs=("portal.exams.jobs",),
     blueprints=("portal.exams.routes:bp",),
-    api=("portal.api.exams:bp",),
+    api=("portal.exams.api:bp",),
     cli=("portal.exams.bank.cli:quizzes",),
     demo="portal.exams.demo:seed_demo",
     # Scores and appeals notify in their own category from the scoring domain on.

@@ -5,7 +5,7 @@ sample staff accounts have not taken it yet), an upcoming exam and an override.
 
 Exams and sittings go through the services (the clock set back to when a channel manager
 would have scheduled them). Past attempts are written in bulk: each person's draw comes
-from `taking.choose` over one read of the bank and its score from `taking.grade`, so the
+from `draw.choose` over one read of the bank and its score from `taking.grade`, so the
 numbers are those the portal would have given, without a query per answer."""
 from collections import Counter
 from datetime import datetime, time, timedelta
@@ -14,7 +14,7 @@ from sqlalchemy import exists, insert, select
 
 from portal.auth.models import User
 from portal.core.clock import BUSINESS_TZ, frozen, now
-from portal.exams import services, taking
+from portal.exams import draw, services, taking
 from portal.exams.bank.checker import bank_root
 from portal.exams.bank.scoring import score
 from portal.exams.bank.sync import sync
@@ -96,7 +96,7 @@ class Takers:
         (some run out of time, some fail and try again); `running` more are taking it."""
         exam, rng = sitting.exam, self.rng
         if exam.id not in self.pools:
-            self.pools[exam.id] = taking.pools_for(exam.draw)
+            self.pools[exam.id] = draw.pools_for(exam.draw)
         people = db.session.execute(
             select(Assignment.user_id, Assignment.partner_id, Assignment.team_id)
             .join(User, User.id == Assignment.user_id)
@@ -127,8 +127,8 @@ class Takers:
                  done=True) -> bool:
         rng, (user_id, partner_id, team_id) = self.rng, who
         seen = self.seen.setdefault((exam.id, user_id), Counter())
-        versions = [self._version(v) for v in taking.choose(exam.draw, self.pools[exam.id],
-                                                             seen, rng)]
+        versions = [self._version(v) for v in draw.choose(exam.draw, self.pools[exam.id],
+                                                           seen, rng)]
         seen.update(v.question_id for v in versions)
         # The demo's past sittings carry no overrides, so the deadline is the plain rule.
         deadline = min(start + limit, sitting.closes_at)

@@ -1,29 +1,26 @@
 """Forms of the channel manager's exam pages: the exam settings (draw rules, rules of
 taking, audience, one window or a weekly rhythm), confirming a cancellation and adding an
 override. The forms check shapes; `portal.exams.services` checks the domain rules again
-and its `DomainError(field, ...)` is shown under the field it names (`show_error`)."""
+and its `DomainError(field, ...)` is shown under the field it names
+(`core.forms.show_error`; `group_errors` collects those of a group of fields)."""
 import re
 from datetime import datetime, time, timezone
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, FieldList,
-                     Form, FormField, IntegerField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+                     Form, FormField, IntegerField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 StopValidation, ValidationError)
 
-from portal.org.audience import SPEC_KEYS
-from portal.broadcasts.forms import (TIME_FORMAT, Checkboxes, plausible_year, storable, strip,
-                                     to_local, to_utc)
-from portal.org.audience import AUDIENCE_ROLES
 from portal.core.clock import BUSINESS_TZ
-from portal.org.tracks import TRACKS
+from portal.core.forms import (TIME_FORMAT, Checkboxes, choices, plausible_year, show_error,
+                               storable, strip, to_local, to_utc)
 from portal.exams.services import MAX_ATTEMPTS, MAX_MINUTES, MAX_PER_RULE, MAX_RULES
-from portal.org.labels import ROLE_LABELS, STRUCTURE_LABELS
-from portal.org.models import STRUCTURES, TIERS
-from portal.org.tracks import TRACK_LABELS
+from portal.org.audience_forms import AudienceFields
+from portal.org.tracks import TRACK_LABELS, TRACKS
 
 BLANK_RULES = 3   # empty draw rows offered under the filled ones (more by "Add a row")
 WEEKDAY_LABELS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"),
@@ -68,36 +65,11 @@ class DrawRuleForm(Form):
         return {"track": self.track.data, "tag": self.tag.data or "", "count": self.count.data}
 
 
-def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(code, text) for code, text in labels.items()]
-
-
-class ServiceErrors(FlaskForm):
-    """A form that shows a service's `DomainError(field, message)` under the field it names,
-    or under a group of fields (`groups`), or above the form."""
-
-    groups: tuple[str, ...] = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.group_errors = {name: [] for name in self.groups}
-
-    def show_error(self, error, field: str | None = None) -> None:
-        field = field or error.field
-        if field in self.group_errors:
-            self.group_errors[field].append(error.message)
-        elif field in self._fields:
-            self[field].errors = list(self[field].errors) + [error.message]
-        else:
-            self.form_errors.append(error.message)
-
-
-class ExamForm(ServiceErrors):
-    groups = ("draw", "audience", "recurrence")
+class ExamForm(AudienceFields, FlaskForm):
     title = StringField(_l("Title"), filters=[strip],
                         validators=[DataRequired(), Length(max=200), storable])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000), storable])
-    track = SelectField(_l("Track"), choices=_choices(TRACK_LABELS), default="staff")
+    track = SelectField(_l("Track"), choices=choices(TRACK_LABELS), default="staff")
     draw = FieldList(FormField(DrawRuleForm), min_entries=1, max_entries=MAX_RULES)
     shuffle_options = BooleanField(_l("Shuffle the options of each question"), default=True)
     time_limit_minutes = IntegerField(_l("Time limit (minutes)"), validators=[
@@ -107,21 +79,12 @@ class ExamForm(ServiceErrors):
                                             NumberRange(min=0, max=100)])
     attempts_allowed = IntegerField(_l("Attempts allowed"), default=1, validators=[
         InputRequired(), NumberRange(min=1, max=MAX_ATTEMPTS)])
-    grading = SelectField(_l("Which attempt counts"), choices=_choices(GRADING_LABELS),
+    grading = SelectField(_l("Which attempt counts"), choices=choices(GRADING_LABELS),
                           default="highest")
-    review = SelectField(_l("Takers may review their answers"), choices=_choices(REVIEW_LABELS),
+    review = SelectField(_l("Takers may review their answers"), choices=choices(REVIEW_LABELS),
                          default="after_submit")
     is_final = BooleanField(_l("Final exam of its track (passing earns a certificate)"))
-    # The audience, as broadcasts pick it; the views fill the choices the same way.
-    provinces = SelectMultipleField(_l("Provinces"))
-    city_province = SelectField(_l("Cities of"), validate_choice=False)
-    cities = SelectMultipleField(_l("Cities"), validate_choice=False)
-    tiers = Checkboxes(_l("Tiers"), choices=[SelectChoice(t, t) for t in TIERS])
-    structures = Checkboxes(_l("Structures"), choices=[SelectChoice(s, STRUCTURE_LABELS[s])
-                                                       for s in STRUCTURES])
-    partner_ids = SelectMultipleField(_l("Named partners"), coerce=int)
-    roles = Checkboxes(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r])
-                                             for r in AUDIENCE_ROLES])
+    # The audience pickers come from `AudienceFields`.
     # The window: one, or the same hours on chosen weekdays.
     repeat = RadioField(_l("When"), default="once", choices=[
         SelectChoice("once", _l("One window")), SelectChoice("weekly", _l("Every week"))])
@@ -137,6 +100,10 @@ class ExamForm(ServiceErrors):
                              validators=[Optional(), hhmm])
     first_day = DateField(_l("First day"), validators=[Optional(), plausible_year])
     last_day = DateField(_l("Last day (optional)"), validators=[Optional(), plausible_year])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_errors = {"draw": [], "audience": [], "recurrence": []}
 
     @property
     def weekly(self) -> bool:
@@ -172,9 +139,6 @@ class ExamForm(ServiceErrors):
     def rules(self) -> list[dict]:
         return [rule for rule in (entry.form.value() for entry in self.draw) if rule]
 
-    def audience(self) -> dict:
-        return {key: list(self[key].data or []) for key in SPEC_KEYS}
-
     def values(self) -> dict:
         """The settings as `services.create_exam` / `update_exam` take them."""
         values = {"title": self.title.data, "description": self.description.data or "",
@@ -201,8 +165,7 @@ class ExamForm(ServiceErrors):
         for key in ("title", "description", "track", "shuffle_options", "time_limit_minutes",
                     "pass_percent", "attempts_allowed", "grading", "review", "is_final"):
             self[key].data = getattr(exam, key)
-        for key in SPEC_KEYS:
-            self[key].data = list((exam.audience or {}).get(key) or [])
+        self.fill_audience(exam.audience)
         while len(self.draw):
             self.draw.pop_entry()
         for rule in exam.draw or []:
@@ -221,8 +184,8 @@ class ExamForm(ServiceErrors):
 
     def show_error(self, error) -> None:
         # A weekly exam's start is its first day.
-        super().show_error(error, "first_day" if error.field == "opens_at" and self.weekly
-                           else None)
+        show_error(self, error, "first_day" if error.field == "opens_at" and self.weekly
+                   else None)
 
 
 class CancelForm(FlaskForm):
@@ -231,7 +194,7 @@ class CancelForm(FlaskForm):
                            validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
-class OverrideForm(ServiceErrors):
+class OverrideForm(FlaskForm):
     """A later close and/or extra minutes for one person or one partner. A sitting with
     many people takes a username instead of a list (`PICK_LIMIT` in the view)."""
 
@@ -245,4 +208,6 @@ class OverrideForm(ServiceErrors):
         Optional(), NumberRange(min=0, max=MAX_MINUTES)])
     reason = StringField(_l("Reason"), filters=[strip], validators=[Length(max=200), storable])
 
-    groups = ("who",)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_errors = {"who": []}

@@ -3,25 +3,17 @@ those who have not submitted. Each sitting is marked once done (announced_at,
 reminded_at), so running twice sends nothing twice."""
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.core.clock import BUSINESS_TZ, now
+from portal.core.urls import path_for
 from portal.exams.models import Exam, Sitting
 from portal.exams.services import people_without_attempt
 from portal.extensions import db
 from portal.notify.services import notify
 
 REMIND_AT_MOST = timedelta(hours=24)
-
-
-def sitting_path(sitting_id: int) -> str:
-    """The taker's page of a sitting, also from a job (no request to build URLs from)."""
-    if has_request_context():
-        return url_for("exams.sitting", sitting_id=sitting_id)
-    return current_app.url_map.bind("localhost").build("exams.sitting",
-                                                       {"sitting_id": sitting_id})
 
 
 def remind_before(sitting: Sitting) -> timedelta:
@@ -41,7 +33,7 @@ def announce_open(at: datetime | None = None) -> int:
         notify(people_without_attempt(sitting, at), "exam",
                _("Exam open: %(title)s", title=sitting.exam.title),
                body=_("Open until %(when)s.", when=_local(sitting.closes_at)),
-               link=sitting_path(sitting.id), group=True)
+               link=path_for("exams.sitting", sitting_id=sitting.id), group=True)
         sitting.announced_at = at
     return len(due)
 
@@ -62,7 +54,7 @@ def remind_closing(at: datetime | None = None) -> int:
                _("Closing soon: %(title)s", title=sitting.exam.title),
                body=_("You have not submitted yet. The exam closes at %(when)s.",
                       when=_local(sitting.closes_at)),
-               link=sitting_path(sitting.id), group=False)
+               link=path_for("exams.sitting", sitting_id=sitting.id), group=False)
         sitting.reminded_at = at
         sent += 1
     return sent

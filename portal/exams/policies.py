@@ -5,18 +5,24 @@ exams it wrote and those assigned to anyone of its partners. Partner people see 
 (and its sittings) only when it is assigned to someone they may see: staff themselves, a
 mid-level manager its team, an owner its partner. Attempts, assignments and
 certificates follow the person: visible when the person is (`visible(user, User)`).
-Only the exam's author or an admin changes an exam, its sittings and overrides."""
+Only the exam's author or an admin changes an exam, its sittings and overrides; only the
+taker works on (saves answers to, submits) its own attempt.
+
+Named rules: who schedules exams, who opens the principal's exam pages, who reads exam
+reports and who has "My exams". Whose figures a report shows is `figures_of`."""
 from sqlalchemy import exists, false, or_, select
 
 from portal.auth.models import PARTNER_ROLES, User
-from portal.core.access import change_rule, scope, visible
+from portal.core.access import change_rule, get_or_404, rule, scope, visible
 from portal.exams.models import (Assignment, Attempt, AttemptItem, Certificate, Exam,
                                  Override, Sitting)
-from portal.extensions import db
-from portal.org.models import Partner
 
-SCHEDULER_ROLES = ("admin", "channel_manager")
-REPORT_ROLES = ("admin", "auditor", "channel_manager", "owner", "manager")
+rule("exams.schedule", "admin", "channel_manager")
+# The principal's exam pages: the list, an exam's detail and its overrides.
+rule("exams.manage", "admin", "channel_manager", "auditor")
+rule("exams.reports", "admin", "auditor", "channel_manager", "owner", "manager")
+# The people with "My exams": those exams are assigned to.
+rule("exams.take", *PARTNER_ROLES)
 
 
 def _assigned_to(user):
@@ -96,33 +102,15 @@ def change_override(user, override):
     return _schedules(user, override.sitting.exam)
 
 
-def may_schedule(user) -> bool:
-    return user.is_authenticated and user.active and user.role in SCHEDULER_ROLES
+@change_rule(Attempt, admins=False)
+def change_attempt(user, attempt):
+    """Only the taker saves answers to and submits its attempt; a manager or owner who
+    may read it never answers for it."""
+    return attempt.user_id == user.id
 
 
-def may_report(user) -> bool:
-    return user.is_authenticated and user.active and user.role in REPORT_ROLES + ("auditor",)
-
-
-def report_partner_ids(user, exam: Exam | None = None) -> list[int] | None:
-    """The partners whose figures `user` may see (for `exam`, when given): None means all
-    of them. A channel manager sees every partner for its own exams and its assigned
-    partners otherwise; an owner or mid-level manager its own partner (a manager's
-    figures are then narrowed to its team by `report_team_id`); others nothing."""
-    if user.role in ("admin", "auditor"):
-        return None
-    if user.role == "channel_manager":
-        if exam is not None and exam.created_by == user.id:
-            return None
-        return list(db.session.execute(select(Partner.id).where(
-            Partner.channel_manager_id == user.id).order_by(Partner.id)).scalars())
-    if user.role == "manager" and user.team_id is None:
-        return []  # a mid-level manager without a team leads nobody
-    if user.role in ("owner", "manager") and user.partner_id is not None:
-        return [user.partner_id]
-    return []
-
-
-def report_team_id(user) -> int | None:
-    """A mid-level manager's figures stop at its own team."""
-    return user.team_id if user.role == "manager" else None
+def attempt_to_change(user, attempt_id: int) -> Attempt:
+    """The attempt `user` saves answers to or submits: a foreign one is a 404, a visible
+    one of someone else a 403 (`get_or_404` with the change rule above, which holds for
+    admins too)."""
+    return get_or_404(user, Attempt, attempt_id, change=True)

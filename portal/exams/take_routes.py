@@ -2,35 +2,32 @@
 result. Certificates are in `certificates`.
 
 Every handler loads its object with `get_or_404` first; only the attempt's own taker may
-save or submit it. The autosave endpoint answers in JSON, errors included, so the page's
+save or submit it (the attempt's change rule, `policies.attempt_to_change`). The autosave endpoint answers in JSON, errors included, so the page's
 script can tell a closed attempt from a dropped login and keep the answers either way."""
 from decimal import Decimal
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
 from werkzeug.http import HTTP_STATUS_CODES
 
-from portal.core.text import human_seconds
 from portal.core import errors as core_errors
-from portal.core.access import get_or_404
+from portal.core.access import get_or_404, may, require
 from portal.core.clock import now
 from portal.core.database import write_during_get
-from portal.exams import services, taking
 from portal.core.errors import DomainError
-from portal.exams.models import (Assignment, Attempt, AttemptItem, Certificate, Override,
-                                 QuestionVersion, Sitting)
+from portal.exams import services, take_services, taking
+from portal.exams.models import Attempt, Sitting
+from portal.exams.policies import attempt_to_change
+from portal.exams.review import counting_attempt, shows_answers
 from portal.exams.routes import bp
 from portal.extensions import db
 
 # Endpoints a script calls: their errors, a lost login included, are JSON.
 JSON_ENDPOINTS = frozenset({"exams.save_answers"})
-MAX_LISTED = 200  # sittings on "My exams"; weekly exams add one a week per person
 GRADING_LABELS = {"highest": _l("Your highest score counts."),
                   "last": _l("Your last attempt counts.")}
 REVIEW_LABELS = {"never": _l("Right answers are not shown after this exam."),
@@ -91,76 +88,18 @@ def _finish_expired(attempts) -> bool:
     return True
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
-    """An attempt only its taker may work on: foreign is 404, another visible person's
-    (an owner looking at its staff's) is 403."""
-    attempt = get_or_404(current_user, Attempt, attempt_id)
-    if attempt.user_id != current_user.id:
-        abort(403)
-    return attempt
-
-
 # --- my exams ---------------------------------------------------------------------------
-def _my_rows(user, at):
-    """The sittings assigned to `user`, split into open, upcoming and past, newest first."""
-    sittings = db.session.execute(
-        select(Sitting).join(Assignment, Assignment.sitting_id == Sitting.id)
-        .where(Assignment.user_id == user.id).options(joinedload(Sitting.exam))
-        .order_by(Sitting.opens_at.desc()).limit(MAX_LISTED)).scalars().all()
-    ids = [s.id for s in sittings]
-    attempts: dict[int, list[Attempt]] = {}
-    for attempt in db.session.execute(select(Attempt).where(
-            Attempt.user_id == user.id, Attempt.sitting_id.in_(ids))
-            .order_by(Attempt.number)).scalars():
-        attempts.setdefault(attempt.sitting_id, []).append(attempt)
-    # A later close by override keeps a sitting open for this person past its window.
-    extended = set(db.session.execute(select(Override.sitting_id).where(
-        Override.sitting_id.in_(ids), Override.closes_at.is_not(None),
-        or_(Override.user_id == user.id, (Override.user_id.is_(None))
-            & (Override.partner_id == user.partner_id)))).scalars())
-    open_rows, upcoming, past = [], [], []
-    for sitting in sittings:
-        mine = attempts.get(sitting.id, [])
-        if sitting.closes_at <= at and sitting.id not in extended:
-            past.append({"sitting": sitting, "status": "cancelled" if
-                         sitting.exam.status == "cancelled" else "closed", "attempts": mine,
-                         "counting": taking.counting_attempt(mine, sitting.exam.grading)})
-            continue
-        state = taking.state(user, sitting, at)
-        row = {"sitting": sitting, "status": state["status"], "attempts": mine,
-               "running": state["running"],
-               "counting": taking.counting_attempt(mine, sitting.exam.grading)}
-        if state["status"] == "upcoming":
-            upcoming.append(row)
-        elif state["status"] in ("start", "resume"):
-            ends = state["running"].deadline if state["running"] else \
-                services.closes_for(sitting, user)
-            row["ends"] = ends
-            row["left"] = human_seconds((ends - at).total_seconds())
-            open_rows.append(row)
-        else:
-            past.append(row)
-    upcoming.reverse()  # the next one first
-    return open_rows, upcoming, past
-
-
 @bp.route("/")
 def index():
-    if current_user.is_principal:
+    if may(current_user, "exams.manage"):
         return redirect(url_for("exams.manage"))
-    expired = db.session.execute(select(Attempt).where(
-        Attempt.user_id == current_user.id, Attempt.submitted_at.is_(None),
-        Attempt.deadline <= now())).scalars().all()
-    _finish_expired(expired)
+    require("exams.take")
+    _finish_expired(take_services.expired_attempts(current_user, now()))
     at = now()
-    open_rows, upcoming, past = _my_rows(current_user, at)
-    earned = db.session.execute(
-        select(Certificate).where(Certificate.user_id == current_user.id)
-        .options(joinedload(Certificate.exam)).order_by(Certificate.issued_at.desc())
-    ).scalars().all()
-    reports = current_user.role in ("owner", "manager")
+    open_rows, upcoming, past = take_services.my_sittings(current_user, at)
     return render_template("exams/take/index.html", open_rows=open_rows, upcoming=upcoming,
-                           past=past, certificates=earned, reports=reports, now=at)
+                           past=past, certificates=take_services.certificates_of(current_user),
+                           now=at)
 
 
 # --- a sitting ----------------------------------------------------------------------------
@@ -172,13 +111,13 @@ def _sitting_page(sitting: Sitting, status: int = 200):
     exam = sitting.exam
     used = len(state["attempts"]) if state else 0
     closes = services.closes_for(sitting, current_user) if assigned else sitting.closes_at
-    manage_url = url_for("exams.detail", exam_id=exam.id) if current_user.is_principal \
-        else None
+    manage_url = url_for("exams.detail", exam_id=exam.id) \
+        if may(current_user, "exams.manage") else None
     return render_template(
         "exams/take/sitting.html", sitting=sitting, exam=exam, assigned=assigned,
         manage_url=manage_url,
         state=state, closes=closes, attempts_left=max(exam.attempts_allowed - used, 0),
-        counting=taking.counting_attempt(state["attempts"], exam.grading) if state else None,
+        counting=counting_attempt(state["attempts"], exam.grading) if state else None,
     ), status
 
 
@@ -223,7 +162,7 @@ def attempt(attempt_id):
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
 def save_answers(attempt_id):
-    attempt = _own_attempt(attempt_id)
+    attempt = attempt_to_change(current_user, attempt_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         return _json_error(400, _("Send the answers as {\"answers\": {question: answer}}."),
@@ -246,10 +185,7 @@ def _form_answers(attempt: Attempt) -> dict:
     autosave sends. Empty fields are left out, so a stale page never clears an answer
     given on another device; a value of the wrong shape is passed on for the service
     to refuse."""
-    kinds = dict(db.session.execute(
-        select(AttemptItem.id, QuestionVersion.kind)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(AttemptItem.attempt_id == attempt.id)).all())
+    kinds = take_services.answer_kinds(attempt)
     answers = {}
     for name in request.form:
         if not name.startswith("a-"):
@@ -271,7 +207,7 @@ def _form_answers(attempt: Attempt) -> dict:
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 def submit(attempt_id):
-    attempt = _own_attempt(attempt_id)
+    attempt = attempt_to_change(current_user, attempt_id)
     at = now()
     if attempt.submitted_at is None and at < attempt.deadline:
         try:
@@ -300,18 +236,13 @@ def result(attempt_id):
         return render_template("exams/take/result.html", attempt=attempt, running=True,
                                exam=attempt.sitting.exam, sitting=attempt.sitting, mine=False)
     sitting, exam = attempt.sitting, attempt.sitting.exam
-    # An owner or team lead sees right answers only once the window closed, so they
-    # cannot pass them to people of theirs still taking it.
-    review = taking.may_review(attempt) and (
-        mine or current_user.is_principal or now() >= sitting.closes_at)
+    review = shows_answers(current_user, attempt)
     attempts = taking.attempts_of(attempt.user, sitting)
-    certificate = db.session.execute(select(Certificate).where(
-        Certificate.attempt_id == attempt.id)).scalar_one_or_none()
     return render_template(
         "exams/take/result.html", attempt=attempt, sitting=sitting, exam=exam, mine=mine,
-        running=False, review=review, certificate=certificate,
+        running=False, review=review, certificate=take_services.certificate_of(attempt),
         questions=taking.questions_for(attempt, _english(), review=True) if review else [],
-        counting=taking.counting_attempt(attempts, exam.grading),
+        counting=counting_attempt(attempts, exam.grading),
         may_retry=mine and taking.state(current_user, sitting)["status"] == "start")
 
 

@@ -1,87 +1,30 @@
-"""Taking an exam: starting or resuming an attempt with its personal draw, autosaving
-answers, submitting (by the taker or by the deadline), and what the browser may see.
+"""Taking an exam: starting or resuming an attempt with its personal draw (`draw`),
+autosaving answers, submitting (by the taker or by the deadline), and what the browser
+may see. Whether right answers are shown, and which attempt counts, is in `review`.
 
 The browser works in *shown* option positions; the server keeps answers in the bank's
 original positions (`AttemptItem.option_order[shown] = original`), so the correct
 answer never depends on, or leaks through, the order a taker saw."""
-import random
 import secrets
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, null, select, update
+from sqlalchemy import exists, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.core.clock import now
-from portal.exams.bank.scoring import score
 from portal.core.errors import DomainError
-from portal.exams.models import (Attempt, AttemptItem, Certificate, Exam, Override,
-                                 Question, QuestionTag, QuestionVersion, Sitting)
+from portal.exams.bank.scoring import score
+from portal.exams.draw import _rng, draw
+from portal.exams.models import Attempt, AttemptItem, Certificate, QuestionVersion, Sitting
 from portal.exams.services import closes_for, deadline_for, is_assigned
 from portal.extensions import db
 
 MAX_FILL = 200
-_rng = random.SystemRandom()
 CENT = Decimal("0.01")
-
-
-# --- the draw -----------------------------------------------------------------------------
-def _candidates(track: str, tag: str) -> list[tuple[int, int]]:
-    """(question id, current version id) of the live questions of `track` with `tag`."""
-    query = select(Question.id, Question.current_version_id).where(
-        Question.track == track, Question.retired_at.is_(None),
-        Question.current_version_id.is_not(None))
-    if tag:
-        query = query.where(exists().where(
-            QuestionTag.question_version_id == Question.current_version_id,
-            QuestionTag.tag == tag))
-    return [tuple(row) for row in db.session.execute(query.order_by(Question.id))]
-
-
-def times_seen(user_id: int, exam_id: int) -> dict[int, int]:
-    """How often `user_id` has been given each question in the sittings of `exam_id`."""
-    rows = db.session.execute(
-        select(QuestionVersion.question_id, func.count())
-        .join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .join(Sitting, Sitting.id == Attempt.sitting_id)
-        .where(Attempt.user_id == user_id, Sitting.exam_id == exam_id)
-        .group_by(QuestionVersion.question_id))
-    return dict(rows.all())
-
-
-def draw(exam: Exam, user_id: int, rng=_rng) -> list[int]:
-    """Version ids for one person: each rule draws its count at random from its track
-    and tag, never a question twice, the least-seen questions first (ties at random)."""
-    return choose(exam.draw, pools_for(exam.draw), times_seen(user_id, exam.id), rng)
-
-
-def pools_for(rules: list[dict]) -> dict[tuple[str, str], list[tuple[int, int]]]:
-    """(track, tag) -> the (question id, version id) candidates of each draw rule."""
-    return {(rule["track"], rule["tag"]): _candidates(rule["track"], rule["tag"])
-            for rule in rules}
-
-
-def choose(rules: list[dict], pools: dict, seen: dict[int, int], rng=_rng) -> list[int]:
-    """The draw itself, without the database: `pools` maps (track, tag) to its
-    (question id, version id) candidates, `seen` a question id to how often this person
-    was given it. Lets the demo draw for hundreds of people from one read of the bank."""
-    chosen: list[int] = []
-    taken: set[int] = set()
-    for rule in rules:
-        pool = [(seen.get(qid, 0), rng.random(), qid, vid)
-                for qid, vid in pools[(rule["track"], rule["tag"])] if qid not in taken]
-        if len(pool) < rule["count"]:
-            raise DomainError("exam", _l("The question bank no longer has enough questions "
-                                       "for this exam; tell the channel manager."), 409)
-        for _, _, qid, vid in sorted(pool)[:rule["count"]]:
-            taken.add(qid)
-            chosen.append(vid)
-    rng.shuffle(chosen)
-    return chosen
 
 
 # --- starting -----------------------------------------------------------------------------
@@ -345,27 +288,10 @@ def _text(item_version, name: str, english: bool):
     return value or getattr(item_version, name)
 
 
-def may_review(attempt: Attempt, at: datetime | None = None) -> bool:
-    """May the taker see right answers and explanations of a submitted attempt?"""
-    at = at or now()
-    review = attempt.sitting.exam.review
-    if not attempt.is_done(at) or review == "never":
-        return False
-    return review == "after_submit" or at >= last_close(attempt.sitting)
-
-
-def last_close(sitting: Sitting) -> datetime:
-    """When the last person's window closes, overrides included: answers shown "after
-    the close" must not reach someone whose later close still lets them take it."""
-    latest = db.session.execute(select(func.max(Override.closes_at)).where(
-        Override.sitting_id == sitting.id)).scalar()
-    return max(sitting.closes_at, latest) if latest is not None else sitting.closes_at
-
-
 def questions_for(attempt: Attempt, english: bool = False, *, review: bool = False) -> list:
     """The attempt's questions as the taker sees them: text, options in shown order and
     the saved answer in shown positions. Right answers, explanations and scores only
-    when `review` (the caller checks `may_review`)."""
+    when `review` (the caller asks `review.shows_answers`)."""
     shown_items = []
     for item in sorted(_items(attempt).values(), key=lambda i: i.position):
         version = item.version
@@ -383,14 +309,3 @@ def questions_for(attempt: Attempt, english: bool = False, *, review: bool = Fal
                                    else score(version, item.answer)))
         shown_items.append(entry)
     return shown_items
-
-
-def counting_attempt(attempts: list[Attempt], grading: str, at: datetime | None = None):
-    """The attempt that counts among one person's finished attempts: the highest score
-    (earliest on ties) or the last one."""
-    done = [a for a in attempts if a.submitted_at is not None]
-    if not done:
-        return None
-    if grading == "last":
-        return max(done, key=lambda a: a.number)
-    return max(done, key=lambda a: (a.percent or 0, -a.number))

@@ -5,15 +5,11 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.core.forms import choices, strip
 from portal.notify.labels import CATEGORY_LABELS, KIND_LABELS
 from portal.notify.models import CATEGORIES, WEBHOOK_KINDS
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def web_url(form, field):
@@ -26,7 +22,7 @@ def web_url(form, field):
 class WebhookForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=80)])
     kind = SelectField(_l("Format"), default="dingtalk",
-                       choices=[SelectChoice(k, KIND_LABELS[k]) for k in WEBHOOK_KINDS])
+                       choices=choices((k, KIND_LABELS[k]) for k in WEBHOOK_KINDS))
     url = StringField(_l("Webhook address"), filters=[strip],
                       validators=[DataRequired(), Length(max=500), web_url])
     secret = PasswordField(_l("Signing secret"), filters=[strip],
@@ -34,7 +30,7 @@ class WebhookForm(FlaskForm):
     clear_secret = BooleanField(_l("Remove the stored secret"))
     categories = SelectMultipleField(
         _l("Categories it receives"),
-        choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORIES],
+        choices=choices((c, CATEGORY_LABELS[c]) for c in CATEGORIES),
         validators=[DataRequired(_l("Choose at least one category."))])
 
 

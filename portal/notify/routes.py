@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal.core.access import get_or_404
+from portal.core.access import get_or_404, require
 from portal.core.database import write_during_get
 from portal.core.pages import paginate
 from portal.core.clock import now
@@ -206,8 +206,7 @@ def test_webhook(webhook_id):
 def deliveries():
     """Every e-mail and group message of the portal, for the principal's admin and
     auditors: what went out, what is waiting, what failed."""
-    if current_user.role not in ("admin", "auditor"):
-        abort(403)
+    require("notify.deliveries")
     query = select(Delivery)
     status = request.args.get("status")
     if status in DELIVERY_STATUS_LABELS:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, select, update
 
 from portal.auth.models import User
+from portal.core.urls import path_for, public_link
 from portal.extensions import db
 from portal.notify.channels import Message, SendError
 from portal.notify.channels import email, webhooks
@@ -46,12 +47,6 @@ class _Work:
     url: str | None = None
     secret: str | None = None
     webhook_active: bool = True
-
-
-def public_link(path: str | None) -> str | None:
-    """`path` as an absolute URL when the portal knows its public address."""
-    base = current_app.config.get("PUBLIC_URL")
-    return base.rstrip("/") + path if base and path else None
 
 
 def deliver_due(now: datetime, limit: int = BATCH) -> dict[str, int]:
@@ -152,8 +147,7 @@ def _email_text(message: Message) -> str:
     category = CATEGORY_LABELS.get(message.category, message.category)
     note = _("You get this e-mail because you chose e-mail for \"%(category)s\" in your "
              "notification preferences.", category=category)
-    # Jobs have no request to build URLs from; the URL map builds the path alone.
-    preferences = public_link(current_app.url_map.bind("").build("notify.preferences"))
+    preferences = public_link(path_for("notify.preferences"))
     if preferences:
         note += " " + preferences
     parts.append("-- \n" + note)

@@ -1,5 +1,4 @@
-"""Account upkeep beyond creation (which lives in `people.py`): who may hand out which role,
-contact-detail rules shared by the forms and the CSV import, edits, password resets.
+"""Account upkeep beyond creation (which lives in `people.py`): contact-detail rules shared by the forms and the CSV import, edits, password resets.
 No commits here: the caller commits."""
 import re
 import secrets
@@ -9,28 +8,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.auth import sessions
-from portal.auth.models import PARTNER_ROLES, PRINCIPAL_ROLES, User
+from portal.auth.models import User
 from portal.core import audit
+from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.org.models import Team
-from portal.core.errors import DomainError
 from portal.org.people import check_person
 
 MIN_PASSWORD = 8
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 # No 0/O, 1/l/I: generated passwords are read off a screen or a printout.
 PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
-
-
-def assignable_roles(actor: User, partner) -> tuple[str, ...]:
-    """Roles `actor` may give to a person of `partner` (None: a principal account)."""
-    if partner is None:
-        return PRINCIPAL_ROLES if actor.role == "admin" else ()
-    if actor.role in ("admin", "channel_manager"):
-        return PARTNER_ROLES
-    if actor.role == "owner":
-        return ("manager", "staff")
-    return ()
 
 
 def email_problem(value: str | None):

@@ -7,6 +7,8 @@ from wtforms import BooleanField, DateField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from portal.core import forms as kit
+from portal.core.forms import strip
 from portal.org import accounts
 from portal.org.labels import STATUS_LABELS, STRUCTURE_LABELS
 from portal.org.models import TIERS
@@ -15,9 +17,8 @@ NONE = "—"
 
 
 def choices(pairs, *, blank: str | None = NONE) -> list[SelectChoice]:
-    """Select options from (value, label) pairs, led by an empty option unless blank=None."""
-    options = [SelectChoice("", blank)] if blank is not None else []
-    return options + [SelectChoice(value, label) for value, label in pairs]
+    """`core.forms.choices`, led by the "—" option for "none" unless blank=None."""
+    return kit.choices(pairs, blank=blank)
 
 
 def optional_int(value):
@@ -25,10 +26,6 @@ def optional_int(value):
     if value in (None, ""):
         return None
     return int(value)
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _rule(problem):

@@ -1,9 +1,17 @@
-"""Who may see and change partners, teams and people."""
+"""Who may see and change partners, teams and people, and the organisation's action rules."""
 from sqlalchemy import and_, false, or_, select
 
-from portal.auth.models import PRINCIPAL_ROLES, User
-from portal.core.access import change_rule, scope
+from portal.auth.models import PARTNER_ROLES, PRINCIPAL_ROLES, User
+from portal.core.access import change_rule, rule, scope
 from portal.org.models import Partner, Team, Territory
+
+# Partner records, principal accounts, the list of every account, password resets.
+rule("org.admin", "admin")
+# A partner's teams, people and staff import (narrowed further by the partner's scope).
+rule("org.manage_staff", "admin", "channel_manager", "owner")
+rule("org.audit_log", "admin", "auditor")
+# Searching a partner's people: everyone but staff, who only ever see themselves.
+rule("org.find_people", "admin", "auditor", "channel_manager", "owner", "manager")
 
 
 def _assigned_partner_ids(user):
@@ -46,6 +54,17 @@ def person_scope(user):
         return or_(User.id == user.id,
                    and_(User.partner_id == user.partner_id, User.team_id == user.team_id))
     return User.id == user.id
+
+
+def assignable_roles(actor: User, partner) -> tuple[str, ...]:
+    """Roles `actor` may give to a person of `partner` (None: a principal account)."""
+    if partner is None:
+        return PRINCIPAL_ROLES if actor.role == "admin" else ()
+    if actor.role in ("admin", "channel_manager"):
+        return PARTNER_ROLES
+    if actor.role == "owner":
+        return ("manager", "staff")
+    return ()
 
 
 @change_rule(Partner)

@@ -2,9 +2,10 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal.auth.models import ROLES, User
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+
+from portal.auth.models import PARTNER_ROLES, User
 
 from portal.core.access import get_or_404, visible
 from portal.core.pages import paginate
@@ -51,7 +52,7 @@ def partner(partner_id):
     return render_template("org/partner.html", partner=partner, people=people,
                            headcount=services.headcount_by_role(partner.id),
                            teams=services.visible_teams(current_user, partner.id),
-                           team_sizes=services.team_sizes(partner.id), roles=ROLES)
+                           team_sizes=services.team_sizes(partner.id), roles=PARTNER_ROLES)
 
 
 @bp.route("/teams/<int:team_id>")

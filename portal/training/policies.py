@@ -9,12 +9,15 @@ Only the principal's authors (admin, channel manager) change courses and lessons
 from sqlalchemy import and_, exists, false, or_, select
 
 from portal.auth.models import PARTNER_ROLES, User
-from portal.core.access import change_rule, scope, visible
-from portal.org.models import Partner
+from portal.core.access import change_rule, may, rule, scope, visible
 from portal.training.models import Course, Enrollment, Lesson
 
-AUTHOR_ROLES = ("admin", "channel_manager")
-REPORT_ROLES = ("admin", "auditor", "channel_manager", "owner")
+# Writing courses and lessons.
+rule("training.author", "admin", "channel_manager")
+# Enrolling by hand: the principal's authors for their partners, owners for their own.
+rule("training.enroll", "admin", "channel_manager", "owner")
+# The progress report of a course; whose figures it shows is `figures_of`'s answer.
+rule("training.reports", "admin", "auditor", "channel_manager", "owner")
 
 
 @scope(Course)
@@ -43,25 +46,9 @@ def enrollment_scope(user):
 
 @change_rule(Course)
 def change_course(user, course):
-    return user.role in AUTHOR_ROLES
+    return may(user, "training.author")
 
 
 @change_rule(Lesson)
 def change_lesson(user, lesson):
-    return user.role in AUTHOR_ROLES
-
-
-def may_author(user) -> bool:
-    return user.is_authenticated and user.active and user.role in AUTHOR_ROLES
-
-
-def may_enroll(user) -> bool:
-    """Enrolling by hand: the principal's authors for their partners, owners for their own."""
-    return user.is_authenticated and user.active and user.role in AUTHOR_ROLES + ("owner",)
-
-
-def report_partners(user):
-    """SQL condition on `Partner` for the partners whose progress `user` may see."""
-    if user.role not in REPORT_ROLES:
-        return false()
-    return visible(user, Partner)
+    return may(user, "training.author")

@@ -6,16 +6,15 @@ service, commit once."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from portal.core.access import get_or_404
+from portal.core.access import get_or_404, require
 from portal.core.pages import require_login
 from portal.extensions import db
+from portal.org.tracks import TRACK_LABELS, TRACKS
 from portal.training import services
-from portal.training.forms import TRACK_LABELS, CourseForm, EnrollForm, LessonForm
-from portal.training.models import TRACKS, Course, Lesson
-from portal.training.policies import REPORT_ROLES, may_author, may_enroll
+from portal.training.forms import CourseForm, EnrollForm, LessonForm
+from portal.training.models import Course, Lesson
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
@@ -28,19 +27,12 @@ def _template_helpers():
     return {"track_label": lambda track: TRACK_LABELS.get(track, track)}
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
-
-
 @bp.route("/")
 def index():
     if current_user.is_principal:
         return render_template("training/manage.html", tracks=TRACKS,
-                               courses=services.courses_by_track(current_user),
-                               may_author=may_author(current_user))
-    return render_template("training/index.html", rows=services.my_courses(current_user),
-                           may_enroll=may_enroll(current_user))
+                               courses=services.courses_by_track(current_user))
+    return render_template("training/index.html", rows=services.my_courses(current_user))
 
 
 @bp.route("/courses/<int:course_id>")
@@ -49,8 +41,7 @@ def course(course_id):
     return render_template(
         "training/course.html", course=course,
         enrollment=services.enrollment_of(current_user, course.id),
-        done=services.done_lessons(current_user, course), may_author=may_author(current_user),
-        may_report=current_user.role in REPORT_ROLES)
+        done=services.done_lessons(current_user, course))
 
 
 def _course_form(course: Course | None):
@@ -71,7 +62,7 @@ def _course_form(course: Course | None):
 
 @bp.route("/courses/new", methods=["GET", "POST"])
 def new_course():
-    _require(may_author(current_user))
+    require("training.author")
     return _course_form(None)
 
 
@@ -165,14 +156,11 @@ def complete(lesson_id):
 
 @bp.route("/enroll", methods=["GET", "POST"])
 def enroll():
-    _require(may_enroll(current_user))
+    require("training.enroll")
     form = EnrollForm()
-    query = select(Course.id, Course.title, Course.track).order_by(
-        Course.track, Course.position, Course.id)
-    if not current_user.is_principal:
-        query = query.where(Course.published.is_(True))  # owners enroll in what is live
+    # Only these pass the form's choice check: a course outside them is a field error.
     form.course_id.choices = [SelectChoice(cid, f"{TRACK_LABELS[track]} · {title}")
-                              for cid, title, track in db.session.execute(query).all()]
+                              for cid, title, track in services.enrollable_courses(current_user)]
     if form.validate_on_submit():
         person = services.find_person(current_user, form.username.data)
         if person is None:
@@ -191,7 +179,7 @@ def enroll():
 @bp.route("/courses/<int:course_id>/progress")
 def progress(course_id):
     course = get_or_404(current_user, Course, course_id)
-    _require(current_user.role in REPORT_ROLES)
+    require("training.reports")
     rows = services.progress_by_partner(current_user, course)
     enrolled = sum(row[2] for row in rows)
     completed = sum(row[3] for row in rows)

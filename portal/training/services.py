@@ -1,18 +1,17 @@
 """Operations of training: authoring courses and lessons, enrolling people (by role, set-
 based, and by hand), recording progress and the figures of the progress report.
 Nothing here commits; the route or job does."""
-from sqlalchemy import and_, case, func, insert, literal, select, update
+from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 
 from portal.auth.models import User
-from portal.core.markdown import render_markdown
-from portal.core.access import visible
+from portal.core.access import figures_of, visible
 from portal.core.clock import now
 from portal.core.database import UTCDateTime
+from portal.core.markdown import render_markdown
 from portal.extensions import db
 from portal.org.models import Partner
-from portal.training.models import (ROLE_TRACK, TRACK_ROLE, Course, Enrollment, Lesson,
-                                    LessonProgress)
-from portal.training.policies import report_partners
+from portal.org.tracks import ROLE_TRACK, TRACK_ROLE
+from portal.training.models import Course, Enrollment, Lesson, LessonProgress
 
 
 def create_course(author, *, track: str, title: str, summary: str = "",
@@ -80,6 +79,14 @@ def enroll_new_people() -> int:
     """Enroll, in every published course, the people of its track not yet enrolled."""
     courses = db.session.execute(select(Course).where(Course.published.is_(True))).scalars()
     return sum(enroll_by_role(course) for course in courses)
+
+
+def enrollable_courses(actor):
+    """(id, title, track) of the courses `actor` may enroll people in: the published ones
+    and those `actor` may see (an author's own drafts), never another author's draft."""
+    return db.session.execute(select(Course.id, Course.title, Course.track).where(
+        or_(Course.published.is_(True), visible(actor, Course)))
+        .order_by(Course.track, Course.position, Course.id)).all()
 
 
 def find_person(actor, username: str) -> User | None:
@@ -159,14 +166,15 @@ def done_lessons(user, course: Course) -> set[int]:
 
 
 def progress_by_partner(viewer, course: Course) -> list[tuple]:
-    """(partner id, partner name, enrolled, completed) for the partners whose progress
-    `viewer` may see, one GROUP BY over the enrollments."""
+    """(partner id, partner name, enrolled, completed) for the partners whose figures
+    `viewer` may read (`figures_of`), one GROUP BY over the enrollments."""
+    figures = figures_of(viewer)
     completed = func.count(Enrollment.completed_at)
     return [tuple(row) for row in db.session.execute(
         select(Partner.id, Partner.name, func.count(Enrollment.id), completed)
         .join(User, User.partner_id == Partner.id)
         .join(Enrollment, Enrollment.user_id == User.id)
-        .where(Enrollment.course_id == course.id, report_partners(viewer))
+        .where(Enrollment.course_id == course.id, figures.condition(Partner.id, User.team_id))
         .group_by(Partner.id, Partner.name).order_by(Partner.name)).all()]
 
 

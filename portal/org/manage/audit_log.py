@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from portal.core.audit import AuditLog
 from portal.core.clock import BUSINESS_TZ
 from portal.extensions import db
-from portal.org.forms import AuditFilterForm, choices
-from portal.core.pages import paginate, require_role
+from portal.core.access import require
+from portal.core.forms import choices
+from portal.core.pages import paginate
+from portal.org.forms import AuditFilterForm
 from portal.org.manage import bp
 
 
@@ -48,7 +50,7 @@ def _filtered(form: AuditFilterForm):
 
 @bp.route("/audit")
 def audit_log():
-    require_role("admin", "auditor")
+    require("org.audit_log")
     form = AuditFilterForm(formdata=request.args)
     form.action.choices = choices(((a, a) for a in _distinct(AuditLog.action)),
                                   blank=_("All actions"))

@@ -3,14 +3,15 @@ from flask import abort, flash, jsonify, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.core.access import get_or_404
+from portal.core.access import get_or_404, require
+from portal.core.errors import DomainError
+from portal.core.forms import show_error
 from portal.extensions import db
 from portal.org import partners as services
 from portal.org import regions
-from portal.org.forms import PartnerForm, choices, TerritoryForm
+from portal.org.forms import PartnerForm, TerritoryForm, choices
 from portal.org.labels import STATUS_LABELS
-from portal.core.pages import require_role
-from portal.org.manage import bp, form_page, show_error
+from portal.org.manage import bp, form_page
 from portal.org.models import PARTNER_STATUSES, Partner, Region, Territory
 
 
@@ -40,7 +41,7 @@ def _edit_page(partner: Partner, form: PartnerForm, territory_form: TerritoryFor
 def _save(partner: Partner | None, form: PartnerForm) -> Partner | None:
     try:
         partner = services.save_partner(partner, **form.values())
-    except services.DomainError as error:
+    except DomainError as error:
         show_error(form, error)
         return None
     db.session.commit()
@@ -50,7 +51,7 @@ def _save(partner: Partner | None, form: PartnerForm) -> Partner | None:
 
 @bp.route("/partners/new", methods=["GET", "POST"])
 def new_partner():
-    require_role("admin")
+    require("org.admin")
     form = PartnerForm()
     _partner_choices(form)
     if form.validate_on_submit() and (partner := _save(None, form)) is not None:
@@ -88,7 +89,7 @@ def add_territory(partner_id):
         try:
             territory = services.add_territory(partner, territory_form.region_code(),
                                                territory_form.exclusive.data)
-        except services.DomainError as error:
+        except DomainError as error:
             show_error(territory_form, error)
         else:
             db.session.commit()

@@ -6,24 +6,26 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.auth.models import ROLES, User
-from portal.core.access import get_or_404
+from portal.core.access import get_or_404, require
+from portal.core.errors import DomainError
+from portal.core.forms import show_error
+from portal.core.pages import paginate
 from portal.extensions import db
 from portal.org import accounts, services
 from portal.org.forms import PersonForm, ResetPasswordForm, choices
 from portal.org.labels import ROLE_LABELS
-from portal.core.pages import paginate, require_role
-from portal.org.manage import bp, form_page, show_error, staffing_partner
+from portal.org.manage import bp, form_page, staffing_partner
 from portal.org.models import Partner, Team
 from portal.org.partners import active_teams
-from portal.core.errors import DomainError
 from portal.org.people import create_person, deactivate_person
+from portal.org.policies import assignable_roles
 
 ACTIVE_FILTERS = {"1": True, "0": False}
 
 
 @bp.route("/users")
 def users():
-    require_role("admin")
+    require("org.admin")
     args = request.args
     query = services.people_query(current_user, partner_id=args.get("partner", type=int),
                                   role=args.get("role") if args.get("role") in ROLES else None,
@@ -41,7 +43,7 @@ def _person_form(person: User | None, partner: Partner | None, *,
     if person is not None and person.id == current_user.id:
         del form.role  # nobody changes their own role, so nobody locks themselves out
     else:
-        roles = accounts.assignable_roles(current_user, partner)
+        roles = assignable_roles(current_user, partner)
         form.role.choices = choices(((r, ROLE_LABELS[r]) for r in roles), blank=None)
         if person is None and fresh and "staff" in roles:
             form.role.data = "staff"
@@ -82,7 +84,7 @@ def _create(partner: Partner | None):
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_account():
     """A principal account (admin, channel manager, auditor)."""
-    require_role("admin")
+    require("org.admin")
     return _create(None)
 
 
@@ -114,7 +116,7 @@ def edit_person(user_id):
 
 @bp.route("/people/<int:user_id>/password", methods=["POST"])
 def reset_password(user_id):
-    require_role("admin")
+    require("org.admin")
     person = get_or_404(current_user, User, user_id, change=True)
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():

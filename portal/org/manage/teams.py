@@ -4,10 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.core.access import get_or_404
+from portal.core.errors import DomainError
+from portal.core.forms import show_error
 from portal.extensions import db
 from portal.org import partners as services
 from portal.org.forms import TeamForm, choices
-from portal.org.manage import bp, form_page, show_error, staffing_partner
+from portal.org.manage import bp, form_page, staffing_partner
 from portal.org.models import Partner, Team
 
 
@@ -26,7 +28,7 @@ def _save(team: Team | None, partner: Partner):
         try:
             team = services.save_team(team, partner, name=form.name.data,
                                       leader_id=form.leader_id.data)
-        except services.DomainError as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             db.session.commit()

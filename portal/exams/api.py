@@ -8,26 +8,24 @@ second submit changes nothing."""
 from functools import wraps
 from math import ceil
 
-from flask import abort
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest import abort as abort_with
 from marshmallow import RAISE
-from sqlalchemy import exists, or_, select
 
-from portal.api import exam_schemas as schemas
 from portal.api.fields import INT32_MAX
 from portal.api.schemas import ErrorSchema, PageArgs
-from portal.core.access import get_or_404
+from portal.core.access import figures_of, get_or_404, require
 from portal.core.clock import now
 from portal.core.database import write_during_get
-from portal.exams import taking
 from portal.core.errors import DomainError
-from portal.exams.models import Assignment, Attempt, Exam, Override, Sitting
-from portal.exams.policies import REPORT_ROLES, report_partner_ids, report_team_id
+from portal.exams import schemas, take_services, taking
+from portal.exams.coverage import exam_coverage
+from portal.exams.models import Attempt, Exam, Sitting
+from portal.exams.policies import attempt_to_change
+from portal.exams.review import shows_answers
 from portal.exams.services import closes_for
-from portal.exams.stats import exam_coverage
 from portal.extensions import db
 
 bp = Blueprint("exams_api", __name__, url_prefix="/api/v1",
@@ -68,16 +66,14 @@ def _refuse(exc: DomainError):
 
 
 def _own_attempt(view):
-    """Hands the view the caller's own attempt in place of `attempt_id`: visible to it
-    (else 404) and its own (else 403: a mid-level manager sees its team's attempts but
-    does not answer for them). Placed above `arguments`, so this runs before the body is
-    read: a foreign id is a 404 whatever the body holds, never a 422 that confirms it."""
+    """Hands the view the caller's own attempt in place of `attempt_id`, loaded with the
+    attempt's change rule (`policies.attempt_to_change`): foreign is 404, another
+    person's 403 (a mid-level manager sees its team's attempts but does not answer for
+    them). Placed above `arguments`, so this runs before the body is read: a foreign id
+    is a 404 whatever the body holds, never a 422 that confirms it."""
     @wraps(view)
     def guarded(*args, attempt_id, **kwargs):
-        attempt = get_or_404(current_user, Attempt, attempt_id)
-        if attempt.user_id != current_user.id:
-            abort(403)
-        return view(*args, attempt=attempt, **kwargs)
+        return view(*args, attempt=attempt_to_change(current_user, attempt_id), **kwargs)
     return guarded
 
 
@@ -88,8 +84,9 @@ def _result(attempt: Attempt) -> dict | None:
 
 
 def _attempt_body(attempt: Attempt, at) -> dict:
-    """The attempt as its taker sees it: right answers only in a review."""
-    review = taking.may_review(attempt, at)
+    """The attempt as its taker sees it: right answers only in a review, by the same rule
+    as the result page."""
+    review = shows_answers(current_user, attempt, at)
     sitting = attempt.sitting
     return {"id": attempt.id, "sitting_id": sitting.id, "exam_id": sitting.exam_id,
             "title": sitting.exam.title, "number": attempt.number,
@@ -97,21 +94,6 @@ def _attempt_body(attempt: Attempt, at) -> dict:
             "seconds_left": attempt.seconds_left(at), "done": attempt.is_done(at),
             "review": review, "result": _result(attempt),
             "items": taking.questions_for(attempt, _english(), review=review)}
-
-
-def _candidate_sittings(user, at):
-    """SQL: the caller's sittings that may still be open for it (its own or its
-    partner's override can close later; an attempt never outlasts that close), for
-    `state` to decide exactly."""
-    later = exists().where(
-        Override.sitting_id == Sitting.id, Override.closes_at > at,
-        or_(Override.user_id == user.id,
-            Override.user_id.is_(None) & (Override.partner_id == user.partner_id)))
-    return (select(Sitting).join(Assignment, Assignment.sitting_id == Sitting.id)
-            .join(Exam, Exam.id == Sitting.exam_id)
-            .where(Assignment.user_id == user.id, Exam.status != "draft",
-                   or_(Sitting.closes_at > at, later))
-            .order_by(Sitting.opens_at, Sitting.id))
 
 
 @bp.route("/exams")
@@ -125,7 +107,7 @@ def my_exams(page, per_page):
     at = now()
     rows = []
     # One person has a handful of live sittings; their state needs its own attempts.
-    for sitting in db.session.execute(_candidate_sittings(current_user, at)).scalars():
+    for sitting in db.session.execute(take_services.candidate_sittings(current_user, at)).scalars():
         current = taking.state(current_user, sitting, at)
         if current["status"] not in LISTED:
             continue
@@ -160,9 +142,7 @@ def start(sitting_id):
     sitting = get_or_404(current_user, Sitting, sitting_id)
     # Holding the caller's assignment row makes a second, simultaneous start wait and
     # then resume the attempt the first one made.
-    db.session.execute(select(Assignment.id).where(
-        Assignment.sitting_id == sitting.id, Assignment.user_id == current_user.id)
-        .with_for_update())
+    take_services.hold_assignment(current_user, sitting)
     at = now()
     try:
         attempt, created = taking.begin(current_user, sitting, at)
@@ -249,10 +229,8 @@ def coverage(exam_id):
     The figures cover the partners the caller answers for: the principal every partner
     (a channel manager: every partner for its own exams, else its assigned partners),
     an owner its partner, a mid-level manager its team."""
-    if current_user.role not in REPORT_ROLES:
-        abort(403)
+    require("exams.reports")
     exam = get_or_404(current_user, Exam, exam_id)
-    partner_ids = report_partner_ids(current_user, exam)
-    team_id = report_team_id(current_user)
-    figures = exam_coverage(exam, partner_ids=partner_ids, team_id=team_id)
-    return {**figures, "partner_ids": partner_ids, "team_id": team_id}
+    whose = figures_of(current_user, author_id=exam.created_by)
+    figures = exam_coverage(exam, partner_ids=whose.partner_ids, team_id=whose.team_id)
+    return {**figures, "partner_ids": whose.partner_ids, "team_id": whose.team_id}

@@ -13,16 +13,15 @@ from portal.api.fields import (INT32_MAX, Between, Choice, Integer, MaxLength, P
 from portal.api.schemas import PageArgs, PageSchema
 from portal.auth.models import ROLES
 from portal.broadcasts.models import CATEGORIES
-from portal.org.audience import AUDIENCE_ROLES
+from portal.broadcasts.services import BODY_MAX, MAX_OPTIONS, MAX_QUESTIONS, MIN_OPTIONS
 from portal.core.clock import BUSINESS_TZ
+# Plausible publication and deadline years, as on the pages; beyond them a time is a
+# typo, and far enough out it would overflow on its way to UTC.
+from portal.core.forms import FIRST_YEAR, LAST_YEAR
+from portal.org.audience import AUDIENCE_ROLES
 from portal.org.models import STRUCTURES, TIERS
 
-SCHEMA_MESSAGES = {"unknown": _l("Unknown field."), "type": _l("Invalid input type.")}
-# Plausible publication and deadline years; beyond them a time is a typo, and far enough
-# out it would overflow on its way to UTC.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-MAX_QUESTIONS, MIN_OPTIONS, MAX_OPTIONS = 3, 2, 6
-BODY_MAX = 50_000
+SCHEMA_MESSAGES = PageArgs.error_messages
 LIST_MAX = 5_000
 
 

@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields
 
-from portal.api.broadcast_schemas import SCHEMA_MESSAGES
 from portal.api.fields import _Translated
-from portal.api.schemas import PageSchema
+from portal.api.schemas import PageArgs, PageSchema
 from portal.exams.models import SUBMITTERS, TRACKS
+
+# The messages of an unknown field or a body of the wrong type, as every API schema says.
+SCHEMA_MESSAGES = PageArgs.error_messages
 
 # An exam draws at most 20 rules of 100 questions (services.MAX_RULES, MAX_PER_RULE).
 MAX_ANSWERS = 2000

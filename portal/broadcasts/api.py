@@ -2,27 +2,22 @@
 principal writing broadcasts and seeing their reach. Handlers load through the access
 policy, call the broadcast services and commit once."""
 from functools import wraps
-from math import ceil
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest import abort as abort_with
 from marshmallow import RAISE
-from sqlalchemy import func, select
 
-from portal.api import broadcast_schemas as schemas
 from portal.api.fields import INT32_MAX
 from portal.api.schemas import ErrorSchema
-from portal.broadcasts import reach, services
+from portal.broadcasts import reach, schemas, services
 from portal.broadcasts.models import Broadcast, Receipt
-from portal.broadcasts.policies import COMPOSER_ROLES, REACH_ROLES, reach_partner_ids
+from portal.core.access import get_or_404, may, require
 from portal.core.database import write_during_get
 from portal.core.errors import DomainError
-from portal.core.access import get_or_404, visible
+from portal.core.pages import Page
 from portal.extensions import db
-from portal.org.models import Partner
 
 bp = Blueprint("broadcasts_api", __name__, url_prefix="/api/v1",
                description="Policy broadcasts: inbox, acknowledgement, publishing, reach.")
@@ -36,13 +31,13 @@ CONFLICT = {"schema": ErrorSchema,
 QUERY = {"location": "query", "as_kwargs": True, "unknown": RAISE}
 
 
-def _only(*roles):
-    """Refuse other roles with 403 before the body is even read."""
+def _allowed(name: str):
+    """Refuse callers without the action rule `name` with 403 before the body is even
+    read (the same rule that guards the page)."""
     def decorate(view):
         @wraps(view)
         def guarded(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
+            require(name)
             return view(*args, **kwargs)
         return guarded
     return decorate
@@ -59,7 +54,7 @@ def _refuse(exc: DomainError, schema):
 def _shown(broadcast_id: int) -> Broadcast:
     """A broadcast the caller may read now: recipients see it from `publish_at` on."""
     broadcast = get_or_404(current_user, Broadcast, broadcast_id)
-    if not current_user.is_principal and not broadcast.is_published:
+    if not may(current_user, "broadcasts.list") and not broadcast.is_published:
         abort(404)
     return broadcast
 
@@ -71,7 +66,7 @@ def _attributes(broadcast: Broadcast, schema) -> dict:
 
 def _detail(broadcast: Broadcast, receipt: Receipt | None) -> dict:
     body = {**_attributes(broadcast, schemas.BroadcastDetailSchema), "receipt": receipt}
-    if not current_user.is_principal:
+    if not may(current_user, "broadcasts.list"):
         # Who else received it is the principal's business.
         for key in ("recipient_count", "audience"):
             del body[key]
@@ -85,14 +80,11 @@ def _complement(query, subset):
 
 
 def _row_page(query, page: int, per_page: int) -> dict:
-    """One page of (Broadcast, Receipt) rows; `db.paginate` keeps only the first entity."""
-    total = db.session.scalar(select(func.count()).select_from(
-        query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    items = [{**_attributes(broadcast, schemas.BroadcastSchema), "receipt": receipt}
-             for broadcast, receipt in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page,
-            "pages": ceil(total / per_page)}
+    """One page of (Broadcast, Receipt) rows, each a broadcast with its receipt."""
+    body = Page(query, page=page, per_page=per_page, rows=True).as_dict()
+    body["items"] = [{**_attributes(broadcast, schemas.BroadcastSchema), "receipt": receipt}
+                     for broadcast, receipt in body["items"]]
+    return body
 
 
 @bp.route("/broadcasts")
@@ -145,19 +137,14 @@ def acknowledge(data, broadcast_id):
 
 
 @bp.route("/broadcasts", methods=["POST"])
-@_only(*COMPOSER_ROLES)
+@_allowed("broadcasts.compose")
 @bp.arguments(schemas.BroadcastInSchema)
 @bp.response(201, schemas.BroadcastDetailSchema)
 @bp.alt_response(403, **FORBIDDEN)
 def create(data):
     """Write a broadcast: published at `publish_at` (now or later), or a draft."""
-    named = set(data["audience"].get("partner_ids") or ())
-    if named and len(named) != db.session.scalar(select(func.count(Partner.id)).where(
-            Partner.id.in_(named), visible(current_user, Partner))):
-        # As on the compose page: only partners the writer sees can be named, so the
-        # answer never tells whether some other partner exists.
-        _refuse(DomainError("audience", _l("Unknown partner.")), schemas.BroadcastInSchema)
     try:
+        services.check_named_partners(current_user, data["audience"])
         broadcast = services.create_broadcast(current_user, **data)
     except DomainError as exc:
         _refuse(exc, schemas.BroadcastInSchema)
@@ -166,7 +153,7 @@ def create(data):
 
 
 @bp.route(f"{BROADCAST_PATH}/reach")
-@_only(*REACH_ROLES)
+@_allowed("broadcasts.reach")
 @bp.response(200, schemas.ReachSchema)
 @bp.alt_response(403, **FORBIDDEN)
 @bp.alt_response(404, **NOT_FOUND)
@@ -176,7 +163,9 @@ def broadcast_reach(broadcast_id):
     Covers the partners the caller answers for: an owner its own partner, a channel
     manager its assigned partners (every partner for the broadcasts it wrote)."""
     broadcast = _shown(broadcast_id)
-    partner_ids = reach_partner_ids(current_user, broadcast)
+    partner_ids = reach.covered_partner_ids(current_user, broadcast)
+    if partner_ids == ():
+        abort(404)
     return {"broadcast_id": broadcast.id, "partner_ids": partner_ids,
             "summary": reach.reach_summary(broadcast, partner_ids),
             "by_partner": reach.reach_breakdown(broadcast, "partner", partner_ids),

@@ -1,15 +1,15 @@
-"""The API's endpoints: thin handlers that parse, load through the access policy, and
-return data for the response schemas to shape."""
+"""Partner and account endpoints: thin handlers that parse, load through the access
+policy and call the same services as the partner pages; the schemas shape the data."""
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from portal.api import schemas
 from portal.api.fields import INT32_MAX
+from portal.api.schemas import ErrorSchema
 from portal.auth.models import User
 from portal.core.access import get_or_404
-from portal.extensions import db
-from portal.org import services
+from portal.core.pages import Page
+from portal.org import schemas, services
 from portal.org.models import Partner
 
 account = Blueprint("account", __name__, url_prefix="/api/v1",
@@ -19,17 +19,10 @@ partners = Blueprint("partners", __name__, url_prefix="/api/v1",
 
 # Larger ids cannot exist in an integer column; the route does not match, so 404.
 PARTNER_PATH = f"/partners/<int(max={INT32_MAX}):partner_id>"
-NOT_FOUND = {"schema": schemas.ErrorSchema, "description": "Not found, or not yours to see."}
+NOT_FOUND = {"schema": ErrorSchema, "description": "Not found, or not yours to see."}
 # An unknown query parameter is refused, so a misspelt filter is an error rather than
 # a silently unfiltered list.
 QUERY = {"location": "query", "as_kwargs": True, "unknown": RAISE}
-
-
-def _page(query, page: int, per_page: int) -> dict:
-    """One page of a select, with the counts a client needs to walk the rest."""
-    page = db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
-    return {"items": page.items, "total": page.total, "page": page.page,
-            "per_page": page.per_page, "pages": page.pages}
 
 
 @account.route("/me")
@@ -45,7 +38,7 @@ def me():
 def partner_list(page, per_page, **filters):
     """Partners the caller may see, by name."""
     query = services.partner_query(current_user, **filters)
-    return _page(query, page, per_page)
+    return Page(query, page=page, per_page=per_page).as_dict()
 
 
 @partners.route(PARTNER_PATH)
@@ -71,4 +64,4 @@ def partner_people(partner_id, page, per_page, **filters):
     partner = get_or_404(current_user, Partner, partner_id)
     query = services.people_query(current_user, partner_id=partner.id, **filters)
     # Names repeat; the id keeps pages from overlapping.
-    return _page(query.order_by(User.id), page, per_page)
+    return Page(query.order_by(User.id), page=page, per_page=per_page).as_dict()

@@ -1,0 +1,132 @@
+"""Who may call which endpoint: the endpoint × role table.
+
+Every endpoint of the URL map is listed with the roles that get past its access checks
+when they call it on partner A's objects (the walk's world, `tests/walk.py`): everyone
+else must get 403 or 404. An endpoint missing from the table fails the test until it is
+classified, so a new route is a decision, not an accident. On top of the table, the
+auditor is refused every write but the few in AUDITOR_MAY_POST (`portal/core/web.py`).
+Each role walks in its own world, endpoints in name order and logging out last."""
+import pytest
+from flask import url_for
+
+from portal.auth import sessions
+from portal.core.web import AUDITOR_MAY_POST
+from portal.extensions import db
+from tests import walk
+from tests.conftest import login
+
+# Least privileged first: a check taken away fails fastest there (scripts/mutants.py).
+ROLES = ("staff", "manager", "owner", "auditor", "channel_manager", "admin")
+EVERYONE = set(ROLES)
+PRINCIPAL = {"admin", "channel_manager", "auditor"}
+READERS = PRINCIPAL | {"owner"}
+COMPOSERS = {"admin", "channel_manager"}
+STAFF_MANAGERS = COMPOSERS | {"owner"}
+
+ALLOWED = {
+    # Open to every signed-in person (what they then see is their scope's business).
+    **dict.fromkeys([
+        "account.me", "api-docs.openapi_json", "auth.change_password", "auth.login",
+        "auth.logout", "core.healthz", "core.set_language", "manage.region_children",
+        "notify.centre", "notify.preferences", "notify.read_all", "org.home",
+        "org.partner", "org.partners", "org.person", "org.team", "partners.partner_detail",
+        "partners.partner_list", "partners.partner_people", "training.index",
+        "broadcasts.attachment", "broadcasts.history", "broadcasts.inbox",
+        "broadcasts.read", "broadcasts_api.broadcast_detail", "broadcasts_api.inbox",
+        "exams.attempt", "exams.certificate", "exams.certificate_pdf", "exams.certificates",
+        "exams.index", "exams.result", "exams.sitting", "exams_api.attempt_detail",
+        "exams_api.my_exams"], EVERYONE),
+    # Broadcasts: the principal composes, partners read and acknowledge, owners nudge.
+    **dict.fromkeys(["broadcasts.new", "broadcasts.supersede", "broadcasts_api.create"],
+                    COMPOSERS),
+    "broadcasts.edit": {"admin"},  # A's broadcast is the admin's own draft-free version
+    **dict.fromkeys(["broadcasts.index", "broadcasts.fidelity"], PRINCIPAL),
+    **dict.fromkeys(["broadcasts.reach", "broadcasts_api.broadcast_reach"], READERS),
+    **dict.fromkeys(["broadcasts.ack", "broadcasts_api.acknowledge"],
+                    {"owner", "manager", "staff"}),
+    "broadcasts.nudge": {"owner"},
+    # Exams: the principal schedules, readers of figures read reports, partners take.
+    **dict.fromkeys(["exams.new", "exams.edit", "exams.cancel", "exams.schedule",
+                     "exams.remove_override"], COMPOSERS),
+    **dict.fromkeys(["exams.manage", "exams.detail", "exams.overrides"], PRINCIPAL),
+    **dict.fromkeys(["exams.reports", "exams.exam_report", "exams.not_taken",
+                     "exams_api.coverage"], READERS | {"manager"}),
+    # A's exam is for staff: only A's staff may start, answer and submit their attempt.
+    **dict.fromkeys(["exams.start", "exams.save_answers", "exams.submit", "exams_api.start",
+                     "exams_api.save_answers", "exams_api.submit"], {"staff"}),
+    # Jobs, audit log, delivery log.
+    "jobs.index": {"admin", "auditor"},
+    "jobs.run_now": {"admin"},
+    "manage.audit_log": {"admin", "auditor"},
+    "notify.deliveries": {"admin", "auditor"},
+    # Organisation: the admin creates partners and principal accounts; the channel manager
+    # and the owner manage the partner's teams and people.
+    **dict.fromkeys(["manage.new_partner", "manage.edit_partner", "manage.partner_status",
+                     "manage.add_territory", "manage.remove_territory", "manage.new_account",
+                     "manage.users", "manage.reset_password"], {"admin"}),
+    **dict.fromkeys(["manage.new_team", "manage.edit_team", "manage.team_active",
+                     "manage.new_person", "manage.edit_person", "manage.person_active",
+                     "manage.import_people", "manage.import_template"], STAFF_MANAGERS),
+    # Notifications: webhooks are the partner's (owner) or its channel manager's.
+    **dict.fromkeys(["notify.new_webhook", "notify.edit_webhook", "notify.test_webhook",
+                     "notify.webhook_active"], STAFF_MANAGERS),
+    "notify.webhooks": READERS,
+    "notify.open_notification": {"staff"},  # the walk's notification is A's staff's
+    # Training: the principal authors; A's course is for staff (managers do not see it).
+    **dict.fromkeys(["training.new_course", "training.edit_course", "training.new_lesson",
+                     "training.edit_lesson", "training.move_lesson", "training.publish",
+                     "training.unpublish"], COMPOSERS),
+    "training.enroll": STAFF_MANAGERS,
+    "training.progress": READERS,
+    **dict.fromkeys(["training.course", "training.lesson"], READERS | {"staff"}),
+    "training.complete": {"staff"},
+}
+SKIP_ENDPOINTS = {"static", "bootstrap.static"}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Values other than the walk's for a few neutral arguments.
+VALUES = {"core.set_language": {"code": "en"}}
+
+
+def _user(world, role):
+    return {"admin": world.admin, "channel_manager": world.cm, "auditor": world.auditor,
+            "owner": world.a.owner, "manager": world.a.manager, "staff": world.a.staff}[role]
+
+
+def _endpoints(app):
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIP_ENDPOINTS]
+    return sorted(rules, key=lambda r: (r.endpoint == "auth.logout", r.endpoint))
+
+
+def test_every_endpoint_is_in_the_table(app):
+    endpoints = {r.endpoint for r in _endpoints(app)}
+    assert not endpoints - set(ALLOWED), \
+        f"classify these endpoints in ALLOWED: {sorted(endpoints - set(ALLOWED))}"
+    assert not set(ALLOWED) - endpoints, f"gone: {sorted(set(ALLOWED) - endpoints)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_its_endpoints(app, walk_world, role):
+    world = walk_world
+    user = _user(world, role)
+    client = app.test_client()
+    assert login(client, user).status_code == 302
+    headers = {"Authorization": f"Bearer {sessions.issue_token(user, 'rules')}"}
+    db.session.commit()
+    fill = walk.args()
+    failures = []
+    for rule in _endpoints(app):
+        if rule.endpoint not in ALLOWED:
+            continue  # the test above says so
+        values = {a: fill[a](world.a) for a in rule.arguments}
+        values.update(VALUES.get(rule.endpoint, {}))
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **values)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            allowed = role in ALLOWED[rule.endpoint] and not (
+                role == "auditor" and method in WRITE_METHODS
+                and rule.endpoint not in AUDITOR_MAY_POST)
+            status = client.open(url, method=method, headers=headers, data={}).status_code
+            if status >= 500 or (status in (403, 404)) == allowed:
+                failures.append(f"{method} {url} ({rule.endpoint}): {status}, expected "
+                                + ("access" if allowed else "403/404"))
+    assert not failures, "\n".join(failures)
