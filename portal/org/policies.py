@@ -2,7 +2,7 @@
 from sqlalchemy import and_, false, or_, select
 
 from portal.auth.models import PARTNER_ROLES, PRINCIPAL_ROLES, User
-from portal.core.access import change_rule, rule, scope
+from portal.core.access import assigned_partners, change_rule, rule, scope
 from portal.org.models import Partner, Team, Territory
 
 # Partner records, principal accounts, the list of every account, password resets.
@@ -15,7 +15,7 @@ rule("org.find_people", "admin", "auditor", "channel_manager", "owner", "manager
 
 
 def _assigned_partner_ids(user):
-    return select(Partner.id).where(Partner.channel_manager_id == user.id).scalar_subquery()
+    return assigned_partners(user).scalar_subquery()
 
 
 @scope(Partner)
