@@ -3,12 +3,12 @@
 Each domain's `walk` module (`portal/<domain>/walk.py`) provides:
 - `build(world)`: creates that domain's objects for partners a and b (`world.a`,
   `world.b`; a person's own objects go in `side.people[<person>]`);
-- `ARGS`: URL argument name -> function of a side giving the id of that side's object;
-- `NEUTRAL`: URL arguments that name no partner's object (codes, statuses);
-- `PERSONAL`: URL argument -> function of one person's objects (`side.people[...]`),
-  for the walk inside one partner (None when that person has no such object);
-- `markers(side)` / `personal_markers(mine)`: the display texts of what it built, which
-  must never show to someone who may not see them.
+- `ARGS`: URL argument name -> the attribute of a side holding that side's object;
+- `NEUTRAL` (optional): URL arguments that name no partner's object -> the value to pass;
+- `PERSONAL` (optional): URL argument -> the attribute of one person's objects
+  (`side.people[...]`), for the walk inside one partner (None where a person has none);
+- `markers(side)` and (optional) `personal_markers(mine)`: the display texts of what it
+  built, which must never show to someone who may not see them.
 Nothing here names a domain: a new domain's walk module is picked up from its manifest."""
 import hashlib
 import uuid
@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.org.walk import PEOPLE
 
 # URL arguments of core and jobs, which have no walk module: nothing of a partner.
-CORE_ARGS = {"name": lambda side: "jobs.prune_runs", "filename": lambda side: "x.css"}
+CORE_ARGS = {"name": "jobs.prune_runs", "filename": "x.css"}
 # Columns a request may touch without changing anything (the token's last use).
 TOUCHED = {("api_tokens", "last_used_at"), ("users", "last_login_at"),
            ("users", "last_seen_at")}
@@ -35,15 +35,23 @@ def modules() -> list:
 def _merged(attribute: str, start: dict | None = None) -> dict:
     merged = dict(start or {})
     for module in modules():
-        for name, fill in getattr(module, attribute).items():
+        for name, value in getattr(module, attribute, {}).items():
             assert name not in merged, f"URL argument {name!r} mapped twice ({module.__name__})"
-            merged[name] = fill
+            merged[name] = value
     return merged
+
+
+def _id_of(attribute: str):
+    """A function of a side (or a person's objects) giving its object's id, None if absent."""
+    return lambda holder: getattr(getattr(holder, attribute, None), "id", None)
 
 
 def args() -> dict:
     """Every URL argument -> function of a side (objects and neutral values)."""
-    return {**_merged("ARGS"), **_merged("NEUTRAL", CORE_ARGS)}
+    objects = {name: _id_of(attr) for name, attr in _merged("ARGS").items()}
+    fixed = {name: (lambda side, v=value: v)
+             for name, value in _merged("NEUTRAL", CORE_ARGS).items()}
+    return {**objects, **fixed}
 
 
 def neutral() -> set[str]:
@@ -51,7 +59,7 @@ def neutral() -> set[str]:
 
 
 def personal() -> dict:
-    return _merged("PERSONAL")
+    return {name: _id_of(attr) for name, attr in _merged("PERSONAL").items()}
 
 
 def build(world):
@@ -73,7 +81,8 @@ def markers(side) -> list[str]:
 
 
 def personal_markers(mine) -> list[str]:
-    return [m for module in modules() for m in module.personal_markers(mine)]
+    return [m for module in modules() if hasattr(module, "personal_markers")
+            for m in module.personal_markers(mine)]
 
 
 def snapshot() -> dict:

@@ -1,7 +1,6 @@
 """The JSON API under /api/v1: bearer tokens, the access policy, an OpenAPI document."""
 from portal.api import schemas
-from portal.api.auth import SCHEME, SECURITY_SCHEME
-from portal.api.auth import authenticate, content_language
+from portal.api.auth import SCHEME, SECURITY_SCHEME, authenticate, content_language
 from portal.extensions import api, csrf
 
 
@@ -17,9 +16,9 @@ def register(app, blueprints) -> None:
     # The page-size limit in the document is read from this app's config.
     with app.app_context():
         for bp in blueprints:
-            if not getattr(bp, "_portal_api", False):  # once per process, not per app
-                bp.before_request(authenticate)
-                bp.after_request(content_language)
-                bp._portal_api = True
             api.register_blueprint(bp)
+            # Hooked on this app, not on the shared blueprint object: every app the
+            # process builds (tests build many) gets them exactly once.
+            app.before_request_funcs.setdefault(bp.name, []).append(authenticate)
+            app.after_request_funcs.setdefault(bp.name, []).append(content_language)
             csrf.exempt(bp)

@@ -26,15 +26,8 @@ def build(world) -> None:
         side.people["owner"].attachment = side.people["owner"].broadcast.attachments[0]
 
 
-ARGS = {
-    "broadcast_id": lambda side: side.broadcast.id,
-    "attachment_id": lambda side: side.attachment.id,
-}
-NEUTRAL = {}
-PERSONAL = {
-    "broadcast_id": lambda mine: getattr(mine, "broadcast", None) and mine.broadcast.id,
-    "attachment_id": lambda mine: getattr(mine, "attachment", None) and mine.attachment.id,
-}
+ARGS = {"broadcast_id": "broadcast", "attachment_id": "attachment"}
+PERSONAL = ARGS
 
 
 def _texts(broadcast) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Callable
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, and_, false, select, true
 
 from portal.extensions import db
 
@@ -107,10 +107,6 @@ def rule(name: str, *roles: str):
     return register
 
 
-def rule_names() -> list[str]:
-    return sorted(_rules)
-
-
 def may(user, name: str) -> bool:
     """Is `user` (logged in and active) allowed the action rule `name`?"""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
@@ -143,7 +139,7 @@ class Figures:
         conditions = [] if self.partner_ids is None else [partner_column.in_(self.partner_ids)]
         if self.team_id is not None and team_column is not None:
             conditions.append(team_column == self.team_id)
-        return db.and_(*conditions) if conditions else true()
+        return and_(*conditions) if conditions else true()
 
 
 def assigned_partners(user):

@@ -32,10 +32,9 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=static, url_fetcher=_local_fetcher()).write_pdf()
 
 
-def pdf_response(html: str, filename: str, *, inline: bool = True):
-    """A response carrying `html` as a PDF named `filename`."""
+def pdf_response(html: str, filename: str):
+    """A response showing `html` as a PDF named `filename`."""
     response = make_response(render_pdf(html))
     response.headers["Content-Type"] = "application/pdf"
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

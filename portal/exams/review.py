@@ -27,7 +27,6 @@ def last_close(sitting: Sitting) -> datetime:
     return max(sitting.closes_at, latest) if latest is not None else sitting.closes_at
 
 
-
 def shows_answers(user, attempt: Attempt, at: datetime | None = None) -> bool:
     """Does `user` see the right answers of `attempt`, on its result page and in the API?
     Its taker and the principal's exam readers when the exam allows a review; an owner

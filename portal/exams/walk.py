@@ -34,18 +34,9 @@ def build(world) -> None:
         db.session.flush()
 
 
-ARGS = {
-    "exam_id": lambda side: side.exam.id,
-    "sitting_id": lambda side: side.sitting.id,
-    "attempt_id": lambda side: side.attempt.id,
-    "certificate_id": lambda side: side.certificate.id,
-    "override_id": lambda side: side.override.id,
-}
-NEUTRAL = {}
-PERSONAL = {
-    "attempt_id": lambda mine: getattr(mine, "attempt", None) and mine.attempt.id,
-    "certificate_id": lambda mine: getattr(mine, "certificate", None) and mine.certificate.id,
-}
+ARGS = {"exam_id": "exam", "sitting_id": "sitting", "attempt_id": "attempt",
+        "certificate_id": "certificate", "override_id": "override"}
+PERSONAL = {"attempt_id": "attempt", "certificate_id": "certificate"}
 
 
 def markers(side) -> list[str]:

@@ -21,12 +21,8 @@ def build(world) -> None:
     db.session.flush()
 
 
-ARGS = {
-    "notification_id": lambda side: side.notification.id,
-    "webhook_id": lambda side: side.webhook.id,
-}
-NEUTRAL = {}
-PERSONAL = {"notification_id": lambda mine: mine.notification.id}
+ARGS = {"notification_id": "notification", "webhook_id": "webhook"}
+PERSONAL = {"notification_id": "notification"}
 
 
 def markers(side) -> list[str]:

@@ -19,20 +19,14 @@ def build(world) -> None:
     db.session.flush()
 
 
-ARGS = {
-    "partner_id": lambda side: side.partner.id,
-    "team_id": lambda side: side.team.id,
-    "user_id": lambda side: side.staff.id,
-    "territory_id": lambda side: side.territory.id,
-}
-# URL arguments that name no partner's object.
+ARGS = {"partner_id": "partner", "team_id": "team", "user_id": "staff",
+        "territory_id": "territory"}
+# URL arguments that name no partner's object, with the value the walk passes.
 NEUTRAL = {
-    "code": lambda side: "33",  # region and language codes are public
-    "status": lambda side: "suspended",
-    "action": lambda side: "deactivate",
+    "code": "33",  # region and language codes are public
+    "status": "suspended",
+    "action": "deactivate",
 }
-# A person's own objects, for the walk inside one partner: nothing in org.
-PERSONAL = {}
 
 
 def markers(side) -> list[str]:

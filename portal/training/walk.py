@@ -19,17 +19,9 @@ def build(world) -> None:
             side.people[person].enrollment = training.enroll(getattr(side, person), side.course)
 
 
-ARGS = {
-    "course_id": lambda side: side.course.id,
-    "lesson_id": lambda side: side.lesson.id,
-}
-NEUTRAL = {}
-PERSONAL = {}
+ARGS = {"course_id": "course", "lesson_id": "lesson"}
 
 
 def markers(side) -> list[str]:
     return [side.course.title, side.course.summary, side.lesson.title, side.lesson.body_md]
 
-
-def personal_markers(mine) -> list[str]:
-    return []
