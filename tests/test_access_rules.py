@@ -37,9 +37,10 @@ ALLOWED = {
         "exams.index", "exams.result", "exams.sitting", "exams_api.attempt_detail",
         "exams_api.my_exams"], EVERYONE),
     # Broadcasts: the principal composes, partners read and acknowledge, owners nudge.
-    **dict.fromkeys(["broadcasts.new", "broadcasts.supersede", "broadcasts_api.create"],
+    **dict.fromkeys(["broadcasts.new", "broadcasts.audience_count", "broadcasts_api.create"],
                     COMPOSERS),
-    "broadcasts.edit": {"admin"},  # A's broadcast is the admin's own draft-free version
+    # A's broadcasts are the admin's: only their author (or an admin) changes them.
+    **dict.fromkeys(["broadcasts.edit", "broadcasts.supersede"], {"admin"}),
     **dict.fromkeys(["broadcasts.index", "broadcasts.fidelity"], PRINCIPAL),
     **dict.fromkeys(["broadcasts.reach", "broadcasts_api.broadcast_reach"], READERS),
     **dict.fromkeys(["broadcasts.ack", "broadcasts_api.acknowledge"],
@@ -72,10 +73,12 @@ ALLOWED = {
                      "notify.webhook_active"], STAFF_MANAGERS),
     "notify.webhooks": READERS,
     "notify.open_notification": {"staff"},  # the walk's notification is A's staff's
-    # Training: the principal authors; A's course is for staff (managers do not see it).
-    **dict.fromkeys(["training.new_course", "training.edit_course", "training.new_lesson",
-                     "training.edit_lesson", "training.move_lesson", "training.publish",
-                     "training.unpublish"], COMPOSERS),
+    # Training: the principal authors; A's course is for staff (managers do not see it)
+    # and the admin's, so only the admin changes it.
+    "training.new_course": COMPOSERS,
+    **dict.fromkeys(["training.edit_course", "training.new_lesson", "training.edit_lesson",
+                     "training.move_lesson", "training.publish", "training.unpublish"],
+                    {"admin"}),
     "training.enroll": STAFF_MANAGERS,
     "training.progress": READERS,
     **dict.fromkeys(["training.course", "training.lesson"], READERS | {"staff"}),

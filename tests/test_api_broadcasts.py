@@ -28,9 +28,9 @@ def start():
 
 def broadcast(world, title="返点政策调整", *, audience=None, publish_in=timedelta(0),
               **fields) -> Broadcast:
-    """A broadcast by the channel manager, out `publish_in` from now (None: a draft)."""
+    """A broadcast by the admin, out `publish_in` from now (None: a draft)."""
     publish_at = None if publish_in is None else clock.now() + publish_in
-    made = create_broadcast(world.cm, title=title, body_md=fields.pop("body_md", "正文"),
+    made = create_broadcast(world.admin, title=title, body_md=fields.pop("body_md", "正文"),
                             category=fields.pop("category", "policy"),
                             audience=audience or {}, publish_at=publish_at, **fields)
     db.session.commit()
@@ -92,7 +92,7 @@ def test_detail_shows_the_questions_but_not_their_answers(client, world, start):
     assert "<strong>重要</strong>" in body["body_html"] and "<script" not in body["body_html"]
     assert body["receipt"]["opened_at"] == iso(start) and body["receipt"]["acked_at"] is None
     assert "recipient_count" not in body and "audience" not in body
-    principal = client.get(f"/api/v1/broadcasts/{made.id}", headers=bearer(world.cm)).json
+    principal = client.get(f"/api/v1/broadcasts/{made.id}", headers=bearer(world.admin)).json
     assert principal["recipient_count"] == 8 and principal["receipt"] is None
 
 
@@ -167,11 +167,12 @@ def broadcast_count() -> int:
 def test_channel_manager_publishes_to_the_chosen_audience(client, world, start):
     r = client.post("/api/v1/broadcasts", headers=bearer(world.cm), json=new_broadcast())
     assert r.status_code == 201
-    assert r.json["recipient_count"] == 4  # two staff in each partner
+    assert r.json["recipient_count"] == 2  # the two staff of its own partner A
     assert r.json["audience"]["roles"] == ["staff"]
+    assert r.json["audience"]["within"] == [world.a.partner.id]
     assert r.json["questions"][0]["options"] == ["本月", "下季度"]
-    assert inbox_titles(client, world.b.staff) == ["客户报备保护期延长至90天"]
-    assert inbox_titles(client, world.b.owner) == []
+    assert inbox_titles(client, world.a.staff) == ["客户报备保护期延长至90天"]
+    assert inbox_titles(client, world.a.owner) == inbox_titles(client, world.b.staff) == []
 
 
 def test_draft_reaches_nobody_until_published(client, world, start):
@@ -290,7 +291,7 @@ def test_superseded_version_is_acknowledged_again_in_its_new_version(client, wor
     headers = bearer(world.a.staff)
     assert client.post(f"/api/v1/broadcasts/{old.id}/ack", headers=headers).status_code == 200
     clock.advance(timedelta(hours=1))
-    new = supersede(db.session.get(Broadcast, old.id), world.cm, title="保护期 90 天")
+    new = supersede(db.session.get(Broadcast, old.id), world.admin, title="保护期 90 天")
     db.session.commit()
     assert inbox_titles(client, world.a.staff, "?unacknowledged=true") == ["保护期 90 天"]
     detail = client.get(f"/api/v1/broadcasts/{new.id}", headers=headers).json

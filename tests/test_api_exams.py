@@ -14,6 +14,7 @@ from portal.exams import services, taking
 from portal.exams.bank.sync import sync
 from portal.exams.models import Attempt, AttemptItem
 from portal.extensions import db
+from tests.conftest import login
 from tests.quizbank import HABITS, SERVICE, write
 from tests.test_api import bearer
 
@@ -35,7 +36,7 @@ def exam(world, title="周考", *, opens=timedelta(hours=-1), hours=12, partners
          **settings):
     """A scheduled staff exam of all five questions for the staff of `partners`."""
     made = services.create_exam(
-        world.cm, title=title, track="staff", draw=[{"track": "staff", "tag": "", "count": 5}],
+        world.admin, title=title, track="staff", draw=[{"track": "staff", "tag": "", "count": 5}],
         opens_at=T0 + opens, closes_at=T0 + opens + timedelta(hours=hours),
         audience={"partner_ids": [getattr(world, p).partner.id for p in partners]},
         **{"time_limit_minutes": 30, "attempts_allowed": 2, **settings})
@@ -354,6 +355,30 @@ def test_the_team_manager_reads_right_answers_only_once_the_window_closed(client
     assert client.get(path, headers=bearer(world.a.manager)).json["review"] is True
 
 
+def test_answers_wait_for_the_latest_close_of_anyone_overrides_included(client, world,
+                                                                      attempt, sitting):
+    """A colleague given until later keeps taking after the sitting's own close: until
+    that later close neither the owner nor the manager reads right answers, on the
+    result page or through the API."""
+    later = sitting.closes_at + timedelta(hours=6)
+    services.add_override(sitting, world.cm, user=world.a.other_staff, closes_at=later)
+    db.session.commit()
+    path = f"{API}/attempts/{attempt['id']}"
+    client.post(f"{path}/submit", headers=bearer(world.a.staff))
+    clock.set_now(sitting.closes_at + timedelta(minutes=1))
+    for reader in (world.a.owner, world.a.manager):
+        body = client.get(path, headers=bearer(reader)).json
+        assert body["review"] is False and all("correct" not in i for i in body["items"])
+        assert all("explanation" not in i for i in body["items"])
+    login(client, world.a.owner)
+    page = client.get(f"/exams/attempts/{attempt['id']}/result").get_data(as_text=True)
+    assert 'id="review"' not in page
+    clock.set_now(later)
+    assert client.get(path, headers=bearer(world.a.owner)).json["review"] is True
+    assert 'id="review"' in client.get(
+        f"/exams/attempts/{attempt['id']}/result").get_data(as_text=True)
+
+
 def test_no_review_when_the_exam_allows_none(client, world, bank):
     made = exam(world, review="never")
     first = start(client, world.a.staff, made.sittings[0]).json
@@ -438,8 +463,8 @@ def test_coverage_for_the_principal_counts_every_partner(client, world, covered)
         "代理商A": (2, 1), "代理商B": (2, 1)}
     assert [(s["sitting_id"], s["coverage"]) for s in body["by_sitting"]] == [
         (covered.sittings[0].id, 0.5)]
-    # The channel manager wrote the exam: it sees every partner too.
-    assert coverage_of(client, world.cm, covered).json["assigned"] == 4
+    # A channel manager reads its own partner only.
+    assert coverage_of(client, world.cm, covered).json["assigned"] == 2
 
 
 def test_owner_and_manager_see_their_own_part_only(client, world, covered):

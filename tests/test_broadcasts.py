@@ -102,7 +102,7 @@ def test_refused_broadcasts_store_nothing(world):
 
 
 def test_a_draft_has_no_receipts_and_a_series(world):
-    draft = publish(world.cm, at=DRAFT)
+    draft = publish(world.admin, at=DRAFT)
     assert draft.publish_at is None and draft.recipient_count == 0
     assert draft.series_id == draft.id and draft.version == 1
     assert db.session.execute(select(func.count()).select_from(Receipt)).scalar() == 0
@@ -110,7 +110,7 @@ def test_a_draft_has_no_receipts_and_a_series(world):
 
 def test_scheduled_broadcast_appears_at_its_time_without_any_job(world):
     freeze()
-    scheduled = publish(world.cm, at=T0 + timedelta(hours=2))
+    scheduled = publish(world.admin, at=T0 + timedelta(hours=2))
     assert scheduled.recipient_count == 8
     assert db.session.execute(services.inbox_query(world.a.staff)).all() == []
     assert services.inbox_counts(world.a.staff) == (0, 0)
@@ -122,8 +122,8 @@ def test_scheduled_broadcast_appears_at_its_time_without_any_job(world):
 
 def test_inbox_filters_unread_and_unacknowledged(world):
     freeze()
-    notice = publish(world.cm, category="notice", title="通知")
-    policy = publish(world.cm, requires_ack=True, title="政策")
+    notice = publish(world.admin, category="notice", title="通知")
+    policy = publish(world.admin, requires_ack=True, title="政策")
     assert services.inbox_counts(world.a.staff) == (2, 1)
     services.open_broadcast(world.a.staff, notice)
     db.session.commit()
@@ -136,7 +136,7 @@ def test_inbox_filters_unread_and_unacknowledged(world):
 
 def test_acknowledging_twice_keeps_the_first_time(world):
     freeze()
-    policy = publish(world.cm, requires_ack=True)
+    policy = publish(world.admin, requires_ack=True)
     first = services.acknowledge(world.a.staff, policy).acked_at
     db.session.commit()
     later(hours=3)
@@ -149,7 +149,7 @@ def test_acknowledging_twice_keeps_the_first_time(world):
 
 def test_opening_keeps_the_first_time(world):
     freeze()
-    notice = publish(world.cm, category="notice")
+    notice = publish(world.admin, category="notice")
     services.open_broadcast(world.b.staff, notice)
     later(minutes=10)
     assert services.open_broadcast(world.b.staff, notice).opened_at == T0
@@ -157,17 +157,17 @@ def test_opening_keeps_the_first_time(world):
 
 def test_only_recipients_acknowledge_and_only_once_visible(world):
     freeze()
-    only_b = publish(world.cm, audience={"partner_ids": [world.b.partner.id]}, requires_ack=True)
+    only_b = publish(world.admin, audience={"partner_ids": [world.b.partner.id]}, requires_ack=True)
     with pytest.raises(DomainError):
         services.acknowledge(world.a.staff, only_b)
-    soon = publish(world.cm, at=T0 + timedelta(hours=1), requires_ack=True)
+    soon = publish(world.admin, at=T0 + timedelta(hours=1), requires_ack=True)
     with pytest.raises(DomainError):
         services.acknowledge(world.a.staff, soon)
 
 
 def test_comprehension_check_gates_the_acknowledgement(world):
     freeze()
-    policy = publish(world.cm, requires_ack=True, questions=[
+    policy = publish(world.admin, requires_ack=True, questions=[
         {"text": "保护期多少天?", "options": ["30", "90"], "correct": 1},
         {"text": "谁来报备?", "options": ["销售", "老板", "客户"], "correct": 0}])
     for wrong in ([1, 1], [1], None, [0, 0]):
@@ -182,11 +182,11 @@ def test_comprehension_check_gates_the_acknowledgement(world):
 
 def test_superseding_asks_everyone_to_acknowledge_again(world):
     freeze()
-    old = publish(world.cm, requires_ack=True, title="价格政策 v1")
+    old = publish(world.admin, requires_ack=True, title="价格政策 v1")
     services.acknowledge(world.a.staff, old)
     db.session.commit()
     later(days=1)
-    new = services.supersede(old, world.cm, title="价格政策 v2", body_md="新价格")
+    new = services.supersede(old, world.admin, title="价格政策 v2", body_md="新价格")
     db.session.commit()
     assert (new.version, new.series_id, new.supersedes_id) == (2, old.series_id, old.id)
     assert old.superseded_by_id == new.id
@@ -205,7 +205,7 @@ def test_superseding_asks_everyone_to_acknowledge_again(world):
 def test_a_new_version_keeps_the_attachments_unless_told_otherwise(world):
     freeze()
     pdf = ("规则.pdf", b"%PDF-1.4 rules")
-    old = publish(world.cm, attachments=[pdf, ("附表.txt", "纯文本".encode())])
+    old = publish(world.admin, attachments=[pdf, ("附表.txt", "纯文本".encode())])
     kept = services.supersede(old, world.cm)
     db.session.commit()
     assert [a.filename for a in kept.attachments] == ["规则.pdf", "附表.txt"]
@@ -217,7 +217,7 @@ def test_a_new_version_keeps_the_attachments_unless_told_otherwise(world):
 
 def test_a_scheduled_new_version_replaces_the_old_only_when_it_appears(world):
     freeze()
-    old = publish(world.cm, requires_ack=True)
+    old = publish(world.admin, requires_ack=True)
     new = services.supersede(old, world.cm, publish_at=T0 + timedelta(hours=1))
     db.session.commit()
     assert [b.id for b, _r in db.session.execute(services.inbox_query(world.a.staff))] == [old.id]
@@ -227,7 +227,7 @@ def test_a_scheduled_new_version_replaces_the_old_only_when_it_appears(world):
 
 def test_editing_a_scheduled_broadcast_rewrites_its_receipts(world):
     freeze()
-    scheduled = publish(world.cm, at=T0 + timedelta(days=1))
+    scheduled = publish(world.admin, at=T0 + timedelta(days=1))
     services.update_broadcast(scheduled, title="只给A", audience={
         "partner_ids": [world.a.partner.id]}, publish_at=T0 + timedelta(days=1))
     db.session.commit()
@@ -272,7 +272,7 @@ def test_publishing_500_people_takes_a_bounded_number_of_statements(world):
         statements.append(statement)
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        draft = publish(world.cm, at=DRAFT, audience={"partner_ids": [world.a.partner.id]})
+        draft = publish(world.admin, at=DRAFT, audience={"partner_ids": [world.a.partner.id]})
         statements.clear()
         assert services.publish(draft, T0) == 504
         db.session.commit()

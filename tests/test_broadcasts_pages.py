@@ -12,7 +12,7 @@ from portal.broadcasts import services
 from portal.broadcasts.models import Attachment, Broadcast, Receipt
 from portal.extensions import db
 from portal.notify.models import Notification
-from tests.broadcasting import T0, freeze, later, publish
+from tests.broadcasting import T0, freeze, later, publish, send
 from tests.conftest import login
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -42,7 +42,7 @@ def _as(client, user):
 def test_channel_manager_publishes_to_the_chosen_audience(client, world):
     _as(client, world.cm)
     assert client.get("/broadcasts/new").status_code == 200
-    response = client.post("/broadcasts/new", data=_form(
+    response = send(client, "/broadcasts/new", data=_form(
         partner_ids=[str(world.a.partner.id)], roles=["staff"], requires_ack="y"))
     assert response.status_code == 302
     broadcast = db.session.execute(select(Broadcast)).scalar_one()
@@ -52,15 +52,17 @@ def test_channel_manager_publishes_to_the_chosen_audience(client, world):
     assert holders == {world.a.staff.id, world.a.other_staff.id}
 
 
-def test_preview_counts_recipients_without_naming_partners_the_user_does_not_manage(
-        client, world):
+def test_a_channel_managers_preview_counts_its_own_partners_only(client, world):
+    """Empty pickers mean "my partners" for a channel manager: partner B's people are
+    neither counted nor named."""
     _as(client, world.cm)
-    response = client.post("/broadcasts/new", data=_form(
+    response = send(client, "/broadcasts/new", data=_form(
         action="preview", roles=["owner", "staff"], body_md="<script>x()</script>**粗**"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="preview-total"' in page
-    assert "6" in page.split('id="preview-total"')[1][:80]
+    assert "3" in page.split('id="preview-total"')[1][:80]
     assert "代理商A" in page and "代理商B" not in page
+    assert len(page.split('id="preview-audience"')[1].split("</table>")[0].split("<tr>")) == 3
     shown = page.split('id="preview-body"')[1].split("</div>")[0]
     assert "<strong>粗</strong>" in shown and "x()" not in shown and "<script>x" not in page
     assert _count(Broadcast) == 0
@@ -68,7 +70,7 @@ def test_preview_counts_recipients_without_naming_partners_the_user_does_not_man
 
 def test_admin_preview_names_every_partner(client, world):
     _as(client, world.admin)
-    page = client.post("/broadcasts/new", data=_form(action="preview")).get_data(as_text=True)
+    page = send(client, "/broadcasts/new", data=_form(action="preview")).get_data(as_text=True)
     assert "代理商A" in page and "代理商B" in page
 
 
@@ -89,7 +91,7 @@ def test_admin_preview_names_every_partner(client, world):
 def test_bad_input_gets_a_field_message_and_stores_nothing(client, world, change, field):
     freeze()
     _as(client, world.cm)
-    response = client.post("/broadcasts/new", data=_form(**change))
+    response = send(client, "/broadcasts/new", data=_form(**change))
     assert response.status_code == 400
     assert f'data-field="{field}"' in response.get_data(as_text=True)
     assert _count(Broadcast) == 0 and _count(Receipt) == 0
@@ -98,7 +100,7 @@ def test_bad_input_gets_a_field_message_and_stores_nothing(client, world, change
 def test_a_nul_character_is_refused_and_stores_nothing(client, world):
     freeze()
     _as(client, world.cm)
-    assert client.post("/broadcasts/new", data=_form(body_md="a\x00b")).status_code == 400
+    assert send(client, "/broadcasts/new", data=_form(body_md="a\x00b")).status_code == 400
     assert _count(Broadcast) == 0 and _count(Receipt) == 0
 
 
@@ -113,7 +115,7 @@ def test_a_nul_character_is_refused_and_stores_nothing(client, world):
 def test_a_disguised_or_unknown_attachment_stores_no_broadcast_and_no_file(
         app, client, world, name, content):
     _as(client, world.cm)
-    response = client.post("/broadcasts/new", content_type="multipart/form-data", data={
+    response = send(client, "/broadcasts/new", content_type="multipart/form-data", data={
         **_form(), "attachments": [(io.BytesIO(PDF), "ok.pdf"), (io.BytesIO(content), name)]})
     assert response.status_code == 400
     assert 'data-field="attachments"' in response.get_data(as_text=True)
@@ -124,17 +126,17 @@ def test_a_disguised_or_unknown_attachment_stores_no_broadcast_and_no_file(
 @pytest.mark.config(BROADCAST_MAX_ATTACHMENT_BYTES=1000)
 def test_an_oversized_attachment_or_too_many_are_refused(app, client, world):
     _as(client, world.cm)
-    big = client.post("/broadcasts/new", content_type="multipart/form-data", data={
+    big = send(client, "/broadcasts/new", content_type="multipart/form-data", data={
         **_form(), "attachments": [(io.BytesIO(PDF + b"0" * 1000), "big.pdf")]})
-    many = client.post("/broadcasts/new", content_type="multipart/form-data", data={
+    many = send(client, "/broadcasts/new", content_type="multipart/form-data", data={
         **_form(), "attachments": [(io.BytesIO(PDF), f"f{i}.pdf") for i in range(6)]})
     assert big.status_code == many.status_code == 400
     assert _count(Broadcast) == 0 and _stored_files(app) == []
 
 
 def _with_attachment(client, world, **form):
-    _as(client, world.cm)
-    response = client.post("/broadcasts/new", content_type="multipart/form-data", data={
+    _as(client, world.admin)
+    response = send(client, "/broadcasts/new", content_type="multipart/form-data", data={
         **_form(**form), "attachments": [(io.BytesIO(PDF), "价格表.pdf")]})
     assert response.status_code == 302
     client.post("/logout")
@@ -165,7 +167,7 @@ def test_attachments_are_hidden_from_people_not_addressed(client, world):
 
 def test_reading_records_the_opening_and_never_shows_scripts(client, world):
     freeze()
-    broadcast = publish(world.cm, body_md="正文<script>alert(1)</script>"
+    broadcast = publish(world.admin, body_md="正文<script>alert(1)</script>"
                         "[x](javascript:alert(2))<img src=x onerror=alert(3)>")
     _as(client, world.a.staff)
     page = client.get(f"/broadcasts/{broadcast.id}").get_data(as_text=True)
@@ -177,7 +179,7 @@ def test_reading_records_the_opening_and_never_shows_scripts(client, world):
 
 def test_a_scheduled_broadcast_opens_at_its_time(client, world):
     freeze()
-    broadcast = publish(world.cm, at=T0 + timedelta(hours=1))
+    broadcast = publish(world.admin, at=T0 + timedelta(hours=1))
     _as(client, world.a.staff)
     assert client.get(f"/broadcasts/{broadcast.id}").status_code == 404
     assert "渠道政策调整" not in client.get("/broadcasts/inbox").get_data(as_text=True)
@@ -188,7 +190,7 @@ def test_a_scheduled_broadcast_opens_at_its_time(client, world):
 
 def test_a_wrong_answer_is_a_field_error_and_does_not_count(client, world):
     freeze()
-    broadcast = publish(world.cm, requires_ack=True, questions=[
+    broadcast = publish(world.admin, requires_ack=True, questions=[
         {"text": "保护期多少天?", "options": ["30", "90"], "correct": 1}])
     _as(client, world.a.staff)
     wrong = client.post(f"/broadcasts/{broadcast.id}/ack", data={"answer-1": "0"})
@@ -202,7 +204,7 @@ def test_a_wrong_answer_is_a_field_error_and_does_not_count(client, world):
 
 def test_an_owner_reads_what_reached_its_staff_but_does_not_sign_for_them(client, world):
     freeze()
-    broadcast = publish(world.cm, requires_ack=True, audience={"roles": ["staff"]})
+    broadcast = publish(world.admin, requires_ack=True, audience={"roles": ["staff"]})
     _as(client, world.a.owner)
     assert client.get(f"/broadcasts/{broadcast.id}").status_code == 200
     assert client.post(f"/broadcasts/{broadcast.id}/ack").status_code == 403
@@ -218,7 +220,7 @@ def test_superseded_version_points_to_the_new_one_which_asks_again(client, world
     assert client.get(f"/broadcasts/{old.id}/edit").status_code == 403
     form_page = client.get(f"/broadcasts/{old.id}/supersede").get_data(as_text=True)
     assert 'value="报备规则"' in form_page
-    response = client.post(f"/broadcasts/{old.id}/supersede",
+    response = send(client, f"/broadcasts/{old.id}/supersede",
                            data=_form(title="报备规则（修订）", requires_ack="y"))
     assert response.status_code == 302
     new = db.session.execute(select(Broadcast).where(Broadcast.version == 2)).scalar_one()
@@ -233,10 +235,34 @@ def test_superseded_version_points_to_the_new_one_which_asks_again(client, world
     assert "报备规则（修订）" in history and f"/broadcasts/{old.id}" in history
 
 
+def test_only_the_author_or_an_admin_supersedes_or_edits(client, world, make):
+    """A channel manager who sees the admin's nationwide broadcast (it reached its
+    partner) may not publish a new version of it, which would ask every recipient again;
+    nor may it edit another author's draft."""
+    freeze()
+    nationwide = publish(world.admin, requires_ack=True, title="全国政策")
+    _as(client, world.cm)
+    page = client.get(f"/broadcasts/{nationwide.id}")
+    assert page.status_code == 200 and "/supersede" not in page.get_data(as_text=True)
+    assert client.get(f"/broadcasts/{nationwide.id}/supersede").status_code == 403
+    assert send(client, f"/broadcasts/{nationwide.id}/supersede",
+                       data=_form(title="改了")).status_code == 403
+    assert _count(Broadcast) == 1 and _count(Receipt) == nationwide.recipient_count
+    scheduled = publish(world.admin, title="明日政策", at=T0 + timedelta(days=1))
+    if client.get(f"/broadcasts/{scheduled.id}/edit").status_code != 404:
+        assert send(client, f"/broadcasts/{scheduled.id}/edit",
+                           data=_form(title="改了")).status_code == 403
+    db.session.refresh(scheduled)
+    assert scheduled.title == "明日政策"
+    client.post("/logout")
+    _as(client, world.admin)
+    assert client.get(f"/broadcasts/{nationwide.id}/supersede").status_code == 200
+
+
 def test_inbox_shows_counts_and_filters(client, world):
     freeze()
-    publish(world.cm, requires_ack=True, title="要确认的")
-    publish(world.cm, category="notice", title="普通通知")
+    publish(world.admin, requires_ack=True, title="要确认的")
+    publish(world.admin, category="notice", title="普通通知")
     _as(client, world.a.staff)
     page = client.get("/broadcasts/inbox").get_data(as_text=True)
     assert "要确认的" in page and "普通通知" in page
@@ -246,7 +272,7 @@ def test_inbox_shows_counts_and_filters(client, world):
 
 def test_owner_cannot_open_a_broadcast_addressed_only_to_another_partner(client, world):
     freeze()
-    only_b = publish(world.cm, audience={"partner_ids": [world.b.partner.id]},
+    only_b = publish(world.admin, audience={"partner_ids": [world.b.partner.id]},
                      requires_ack=True)
     _as(client, world.a.owner)
     for path in ("", "/reach", "/history"):
@@ -257,7 +283,7 @@ def test_owner_cannot_open_a_broadcast_addressed_only_to_another_partner(client,
 
 def test_owner_sees_the_reach_of_its_own_partner_only(client, world):
     freeze()
-    both = publish(world.cm, requires_ack=True)
+    both = publish(world.admin, requires_ack=True)
     _as(client, world.a.owner)
     page = client.get(f"/broadcasts/{both.id}/reach").get_data(as_text=True)
     assert 'id="reach-delivered">4<' in page
@@ -269,7 +295,7 @@ def test_owner_sees_the_reach_of_its_own_partner_only(client, world):
 @pytest.mark.parametrize("who", ["manager", "staff"])
 def test_managers_and_staff_see_no_reach(client, world, who):
     freeze()
-    broadcast = publish(world.cm, requires_ack=True)
+    broadcast = publish(world.admin, requires_ack=True)
     _as(client, getattr(world.a, who))
     assert client.get(f"/broadcasts/{broadcast.id}/reach").status_code == 403
     assert client.get("/broadcasts/").status_code == 403
@@ -286,13 +312,13 @@ def test_channel_manager_sees_its_partners_reach_of_others_broadcasts(client, wo
     assert client.get(f"/broadcasts/{by_admin_to_b.id}/reach").status_code == 404
     limited = client.get(f"/broadcasts/{by_admin_to_all.id}/reach").get_data(as_text=True)
     assert 'id="reach-delivered">4<' in limited and "代理商B" not in limited
-    full = client.get(f"/broadcasts/{own.id}/reach").get_data(as_text=True)
-    assert 'id="reach-delivered">8<' in full and "代理商B" in full
+    own_reach = client.get(f"/broadcasts/{own.id}/reach").get_data(as_text=True)
+    assert 'id="reach-delivered">4<' in own_reach and "代理商B" not in own_reach
 
 
 def test_reach_page_lists_overdue_people_and_times(client, world):
     freeze()
-    broadcast = publish(world.cm, requires_ack=True, ack_deadline=T0 + timedelta(hours=1))
+    broadcast = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(hours=1))
     services.acknowledge(world.a.staff, broadcast, at=T0 + timedelta(minutes=90))
     db.session.commit()
     later(hours=2)
@@ -306,7 +332,7 @@ def test_reach_page_lists_overdue_people_and_times(client, world):
 
 def test_owner_nudge_button_reminds_its_overdue_people_once_an_hour(client, world):
     freeze()
-    broadcast = publish(world.cm, requires_ack=True, ack_deadline=T0 + timedelta(hours=1))
+    broadcast = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(hours=1))
     later(hours=2)
     _as(client, world.a.owner)
     page = client.get(f"/broadcasts/{broadcast.id}/reach").get_data(as_text=True)
@@ -325,8 +351,8 @@ def test_owner_nudge_button_reminds_its_overdue_people_once_an_hour(client, worl
 
 def test_list_filters_and_shows_reach_figures_per_row(client, world):
     freeze()
-    policy = publish(world.cm, requires_ack=True, title="价格政策")
-    publish(world.cm, category="training", title="培训安排")
+    policy = publish(world.admin, requires_ack=True, title="价格政策")
+    publish(world.admin, category="training", title="培训安排")
     services.acknowledge(world.a.staff, policy)
     services.acknowledge(world.b.staff, policy)
     db.session.commit()
@@ -351,16 +377,16 @@ def test_fidelity_page_shows_only_the_channel_managers_partners(client, world):
 def test_a_draft_is_edited_then_published(client, world):
     freeze()
     _as(client, world.cm)
-    assert client.post("/broadcasts/new", data=_form(action="draft")).status_code == 302
+    assert send(client, "/broadcasts/new", data=_form(action="draft")).status_code == 302
     draft = db.session.execute(select(Broadcast)).scalar_one()
     assert draft.publish_at is None
     page = client.get(f"/broadcasts/{draft.id}/edit").get_data(as_text=True)
     assert 'value="五月价格政策"' in page
-    response = client.post(f"/broadcasts/{draft.id}/edit", data=_form(
+    response = send(client, f"/broadcasts/{draft.id}/edit", data=_form(
         title="五月价格政策（定稿）", roles=["owner"], publish_at="2026-03-02T12:00"))
     assert response.status_code == 302
     draft = db.session.get(Broadcast, draft.id)
-    assert draft.title.endswith("（定稿）") and draft.recipient_count == 2
+    assert draft.title.endswith("（定稿）") and draft.recipient_count == 1  # A's owner
     assert draft.publish_at == T0 + timedelta(hours=2)
 
 
@@ -383,11 +409,49 @@ def _render_nav(app, user):
 
 def test_navigation_shows_unread_and_to_acknowledge_counts_with_one_query(app, world):
     freeze()
-    publish(world.cm, requires_ack=True)
-    publish(world.cm, category="notice")
+    publish(world.admin, requires_ack=True)
+    publish(world.admin, category="notice")
     html, queries = _render_nav(app, world.a.staff)
     assert re.search(r'id="broadcast-unread"[^>]*>2<', html)
     assert re.search(r'id="broadcast-to-ack"[^>]*>1<', html)
     assert queries == 1
     html, queries = _render_nav(app, world.cm)
     assert 'id="broadcast-list"' in html and "broadcast-unread" not in html and queries == 0
+
+
+def test_publishing_asks_first_with_the_exact_count(client, world):
+    """Without the count confirmed (or with a count that no longer holds) nothing is
+    sent; the page asks "send to 4 people in 1 partners?" and a second press sends."""
+    _as(client, world.cm)
+    asked = client.post("/broadcasts/new", data=_form())
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'id="confirm-send"' in page
+    assert "发送给 1 个代理商的 4 人？" in page and _count(Broadcast) == 0
+    stale = client.post("/broadcasts/new", data=_form(confirm="9:2"))
+    assert 'id="confirm-send"' in stale.get_data(as_text=True) and _count(Broadcast) == 0
+    code = re.search(r'name="confirm" value="([0-9:]+)"', page).group(1)
+    assert client.post("/broadcasts/new", data=_form(confirm=code)).status_code == 302
+    assert db.session.execute(select(Broadcast)).scalar_one().recipient_count == 4
+
+
+def test_a_channel_manager_cannot_address_partners_it_does_not_look_after(client, world):
+    _as(client, world.cm)
+    elsewhere = send(client, "/broadcasts/new", data=_form(provinces=["32"]))  # Jiangsu
+    assert elsewhere.status_code == 400
+    assert "该对象不包含您负责的任何代理商" in elsewhere.get_data(as_text=True)
+    named = send(client, "/broadcasts/new", data=_form(partner_ids=[str(world.b.partner.id)]))
+    assert named.status_code == 400 and _count(Broadcast) == 0
+    count = client.post("/broadcasts/audience-count", data=_form())
+    assert count.json["confirm"] == "4:1"
+
+
+def test_an_admin_superseding_a_bounded_broadcast_keeps_its_bound(client, world):
+    freeze()
+    old = publish(world.cm, requires_ack=True, title="区域政策")
+    assert old.audience["within"] == [world.a.partner.id]
+    later(hours=1)
+    _as(client, world.admin)
+    response = send(client, f"/broadcasts/{old.id}/supersede", data=_form(title="区域政策（修订）"))
+    assert response.status_code == 302
+    new = db.session.execute(select(Broadcast).where(Broadcast.version == 2)).scalar_one()
+    assert new.audience["within"] == [world.a.partner.id] and new.recipient_count == 4

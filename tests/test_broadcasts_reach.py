@@ -44,7 +44,7 @@ def _escalations(user, broadcast) -> list[str]:
 
 def test_reach_summary_with_median_and_90th_percentile(world):
     freeze()
-    policy = publish(world.cm, requires_ack=True, ack_deadline=T0 + timedelta(days=1))
+    policy = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(days=1))
     people = _everyone(world)
     _ack(people, policy, 10, 20, 30, 40, 50)
     services.open_broadcast(people[5], policy)
@@ -60,7 +60,7 @@ def test_reach_summary_with_median_and_90th_percentile(world):
 
 def test_median_of_an_even_count_is_the_mean_of_the_middle_two(world):
     freeze()
-    policy = publish(world.cm, requires_ack=True)
+    policy = publish(world.admin, requires_ack=True)
     _ack(_everyone(world), policy, 10, 20, 30, 40)
     summary = reach.reach_summary(policy)
     assert summary["median_ack_seconds"] == 25 * 60
@@ -69,14 +69,14 @@ def test_median_of_an_even_count_is_the_mean_of_the_middle_two(world):
 
 def test_reach_without_acknowledgements_has_no_times(world):
     freeze()
-    notice = publish(world.cm, category="notice")
+    notice = publish(world.admin, category="notice")
     summary = reach.reach_summary(notice)
     assert summary["median_ack_seconds"] is None and summary["acknowledged"] == 0
 
 
 def test_reach_breakdown_by_partner_team_and_role(world):
     freeze()
-    policy = publish(world.cm, requires_ack=True, ack_deadline=T0 + timedelta(hours=1))
+    policy = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(hours=1))
     _ack([world.a.owner, world.a.staff, world.b.owner], policy, 5, 6, 7)
     later(hours=2)
     by_partner = {r["partner_name"]: r for r in reach.reach_breakdown(policy, "partner")}
@@ -94,7 +94,7 @@ def test_reach_breakdown_by_partner_team_and_role(world):
 
 def test_overdue_people_are_those_not_acknowledged_after_the_deadline(world):
     freeze()
-    policy = publish(world.cm, requires_ack=True, ack_deadline=T0 + timedelta(hours=1),
+    policy = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(hours=1),
                      audience={"partner_ids": [world.a.partner.id]})
     _ack([world.a.owner], policy, 5)
     assert db.session.execute(reach.overdue_people(policy)).all() == []  # not yet due
@@ -107,12 +107,12 @@ def test_overdue_people_are_those_not_acknowledged_after_the_deadline(world):
 
 def test_fidelity_puts_partners_whose_staff_lag_their_leaders_first(world, make):
     freeze(T0 - timedelta(days=10))
-    old = publish(world.cm, requires_ack=True)
+    old = publish(world.admin, requires_ack=True)
     freeze()
-    policy = publish(world.cm, requires_ack=True)
+    policy = publish(world.admin, requires_ack=True)
     third = make.partner("代理商C")
     c_owner, c_staff = make.person("owner", third), make.person("staff", third)
-    policy_c = publish(world.cm, requires_ack=True, audience={"partner_ids": [third.id]})
+    policy_c = publish(world.admin, requires_ack=True, audience={"partner_ids": [third.id]})
     _ack([world.a.owner, world.a.manager, world.b.owner, world.b.manager, world.b.staff,
           world.b.other_staff], policy, 1, 2, 3, 4, 5, 6)
     _ack([c_staff], policy_c, 1)
@@ -132,8 +132,8 @@ def test_fidelity_puts_partners_whose_staff_lag_their_leaders_first(world, make)
 
 def test_a_published_broadcast_is_announced_once(world):
     freeze()
-    policy = publish(world.cm, requires_ack=True, title="新政策")
-    later_one = publish(world.cm, at=T0 + timedelta(hours=1), title="明天的政策")
+    policy = publish(world.admin, requires_ack=True, title="新政策")
+    later_one = publish(world.admin, at=T0 + timedelta(hours=1), title="明天的政策")
     assert reminders.notify_published(clock.now()) == 1
     assert reminders.notify_published(clock.now()) == 0
     assert _notes(like="新政策") == 8 and _notes(like="明天") == 0
@@ -147,7 +147,7 @@ def test_a_published_broadcast_is_announced_once(world):
 
 def test_overdue_people_are_reminded_daily_then_escalated_to_their_owner(world):
     freeze()
-    policy = publish(world.cm, requires_ack=True, ack_deadline=T0 + timedelta(hours=1),
+    policy = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(hours=1),
                      title="报备制度")
     _ack([world.a.staff], policy, 5)
     later(minutes=30)
@@ -176,7 +176,7 @@ def test_overdue_people_are_reminded_daily_then_escalated_to_their_owner(world):
 
 def test_superseded_versions_are_never_reminded(world):
     freeze()
-    old = publish(world.cm, requires_ack=True, ack_deadline=T0 + timedelta(hours=1),
+    old = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(hours=1),
                   audience={"partner_ids": [world.a.partner.id]})
     later(hours=2)
     services.supersede(old, world.cm, ack_deadline=clock.now() + timedelta(days=3))
@@ -188,7 +188,7 @@ def test_superseded_versions_are_never_reminded(world):
 
 def test_an_owner_nudges_its_own_overdue_people_at_most_hourly(world):
     freeze()
-    policy = publish(world.cm, requires_ack=True, ack_deadline=T0 + timedelta(hours=1))
+    policy = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(hours=1))
     assert reminders.nudge(world.a.owner, policy) == 0  # nobody is overdue yet
     later(hours=2)
     assert reminders.nudge(world.a.owner, policy) == 3

@@ -52,8 +52,15 @@ def test_policy_is_published_then_acknowledged_on_a_phone(open_page, facts):
     expect(manager.locator("#preview-total")).to_contain_text("2")
     expect(manager.locator("#preview-audience tbody tr")).to_have_count(1)
     screenshot(manager, "broadcast-1-preview")
+    asked = []  # the page asks for the exact count before sending
+
+    def accept(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+    manager.once("dialog", accept)
     manager.click("#publish-button")
     expect(manager.locator("#reach-delivered")).to_have_text("2")
+    assert asked == ["发送给 1 个代理商的 2 人？"]
     expect(manager.locator("#reach-acknowledged")).to_have_text("0")
     reach_url = manager.url
 

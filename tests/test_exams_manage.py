@@ -60,6 +60,14 @@ def _exam(author, audience_partner, *, opens=T0 + timedelta(days=1), hours=12, *
     return exam
 
 
+def _schedule(client, exam):
+    """Press the detail page's button, which names (and confirms) the count."""
+    page = client.get(f"/exams/manage/{exam.id}").get_data(as_text=True)
+    code = re.search(r'name="confirm" value="([0-9:]*)"', page)
+    return client.post(f"/exams/manage/{exam.id}/schedule",
+                       data={"confirm": code.group(1) if code else ""})
+
+
 def _scheduled(author, audience_partner, **values):
     exam = _exam(author, audience_partner, **values)
     services.schedule(exam)
@@ -124,14 +132,12 @@ def test_the_form_keeps_more_draw_rows_than_it_first_shows(client, world):
     ({"attempts_allowed": "0"}, "attempts_allowed"),
     ({"time_limit_minutes": "9999"}, "time_limit_minutes"),
     ({"partner_ids": ["abc"]}, "partner_ids"),
-    ({"tiers": ["A"]}, None),  # allowed: nobody in tier A yet is still a valid audience
+    ({"tiers": ["A"]}, "audience"),  # nobody in tier A: refused like a broadcast
+    ({"opens_at": "2026-02-27T09:00", "closes_at": "2026-02-27T18:00"}, "closes_at"),  # past
 ])
 def test_bad_input_gets_a_field_message_and_stores_nothing(client, world, change, field):
     _as(client, world.cm)
     response = client.post("/exams/manage/new", data=_form(world, **change))
-    if field is None:
-        assert response.status_code == 302
-        return
     page = response.get_data(as_text=True)
     assert response.status_code == 400, page
     assert f'data-field="{field}"' in page
@@ -180,7 +186,11 @@ def test_field_messages_are_chinese_by_default_and_english_on_request(client, wo
 def test_scheduling_creates_the_sitting_and_assigns_the_audience(client, world):
     exam = _exam(world.cm, world.a.partner)
     _as(client, world.cm)
-    response = client.post(f"/exams/manage/{exam.id}/schedule")
+    page = client.get(f"/exams/manage/{exam.id}").get_data(as_text=True)
+    assert "为 1 个代理商的 2 人安排考试" in page
+    response = client.post(f"/exams/manage/{exam.id}/schedule")  # without the count
+    assert response.status_code == 409 and _count(Sitting) == 0
+    response = _schedule(client, exam)
     assert response.status_code == 302
     db.session.refresh(exam)
     assert exam.status == "scheduled" and len(exam.sittings) == 1
@@ -200,7 +210,7 @@ def test_scheduling_a_weekly_exam_plans_the_coming_week(client, world):
         audience={"partner_ids": [world.a.partner.id]})
     db.session.commit()
     _as(client, world.cm)
-    assert client.post(f"/exams/manage/{exam.id}/schedule").status_code == 302
+    assert _schedule(client, exam).status_code == 302
     opens = sorted(db.session.execute(select(Sitting.opens_at)).scalars())
     # Monday 2 March is under way (opened at 09:00); Wednesday 4 and Monday 9 follow.
     assert [o.astimezone(clock.BUSINESS_TZ).strftime("%m-%d %H:%M") for o in opens] == [
@@ -208,9 +218,10 @@ def test_scheduling_a_weekly_exam_plans_the_coming_week(client, world):
 
 
 def test_a_draft_whose_window_has_passed_is_not_scheduled(client, world):
-    exam = _exam(world.cm, world.a.partner, opens=T0 - timedelta(days=2))
+    exam = _exam(world.cm, world.a.partner, opens=T0 + timedelta(hours=1))
+    clock.advance(timedelta(days=2))
     _as(client, world.cm)
-    response = client.post(f"/exams/manage/{exam.id}/schedule")
+    response = _schedule(client, exam)
     assert response.status_code == 409 and "先修改" in response.get_data(as_text=True)
     db.session.refresh(exam)
     assert exam.status == "draft" and _count(Sitting) == 0

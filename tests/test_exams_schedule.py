@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from portal.core import clock
 from portal.core.access import visible
 from portal.exams import services, taking
 from portal.core.errors import DomainError
@@ -250,9 +251,29 @@ def test_staff_see_an_exam_only_when_assigned_to_it(bank):
 
 
 def test_channel_manager_sees_its_own_exams_and_those_assigned_to_its_partners(bank):
-    own_for_b = scheduled_exam(bank.cm, {"partner_ids": [bank.b.partner.id]})
+    own_draft = services.create_exam(bank.cm, title="草稿", track="staff", draw=HABITS,
+                                     opens_at=clock.now(),
+                                     closes_at=clock.now() + timedelta(hours=2), audience={})
     admins_for_b = scheduled_exam(bank.admin, {"partner_ids": [bank.b.partner.id]})
     admins_for_a = scheduled_exam(bank.admin, {"partner_ids": [bank.a.partner.id]})
     seen = owners_of(bank.cm, Exam, Exam.id)
-    assert own_for_b.id in seen and admins_for_a.id in seen
+    assert own_draft.id in seen and admins_for_a.id in seen
     assert admins_for_b.id not in seen
+
+
+def test_a_channel_managers_exam_stays_inside_its_partners(bank):
+    """Empty pickers mean "my partners"; a province or partner outside them reaches
+    nobody and is refused; the admin's empty audience is the whole country."""
+    mine = scheduled_exam(bank.cm, {})
+    assert mine.audience["within"] == [bank.a.partner.id]
+    partners = set(db.session.execute(select(Assignment.partner_id)).scalars())
+    assert partners == {bank.a.partner.id}
+    with pytest.raises(DomainError) as refused:
+        scheduled_exam(bank.cm, {"partner_ids": [bank.b.partner.id]})
+    assert refused.value.field == "audience"
+    db.session.rollback()
+    nationwide = scheduled_exam(bank.admin, {})
+    assert "within" not in nationwide.audience
+    assert set(db.session.execute(select(Assignment.partner_id).where(
+        Assignment.sitting_id == nationwide.sittings[0].id)).scalars()) == {
+        bank.a.partner.id, bank.b.partner.id}

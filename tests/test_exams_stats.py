@@ -90,7 +90,7 @@ def example(world, make, tmp_path):
     p3 = make.person("staff", a.partner, a.team, username="taker3")
     p6 = make.person("staff", a.partner, a.other_team, username="taker6")
     exam = services.create_exam(
-        world.cm, title="统计考试", track="staff", draw=[{"track": "staff", "tag": "stats",
+        world.admin, title="统计考试", track="staff", draw=[{"track": "staff", "tag": "stats",
                                                          "count": 3}],
         time_limit_minutes=30, pass_percent=60, attempts_allowed=2, grading="highest",
         opens_at=T0, closes_at=T0 + timedelta(hours=8),

@@ -95,3 +95,28 @@ def test_withdrawn_course_disappears_for_learners(world, client):
     client = _as(world.a.staff)
     assert "四个习惯" not in client.get("/training/").get_data(as_text=True)
     assert client.get(f"/training/courses/{course.id}").status_code == 404
+
+
+def test_a_course_is_changed_only_by_its_author_or_an_admin(world, client, make):
+    """Another channel manager reads a published course but cannot edit, withdraw or add
+    lessons to it; the admin can."""
+    other = make.person("channel_manager", username="cm_other")
+    login(client, world.cm)
+    assert _course(client, title="守信经营").status_code == 302
+    course = db.session.execute(select(Course)).scalar_one()
+    client.post(f"/training/courses/{course.id}/lessons/new",
+                data={"title": "第一课", "body_md": "内容", "minutes": 5})
+    client.post(f"/training/courses/{course.id}/publish")
+    lesson = db.session.execute(select(Lesson)).scalar_one()
+    stranger = _as(other)
+    assert stranger.get(f"/training/courses/{course.id}").status_code == 200
+    assert 'href="/training/courses/%d/edit"' % course.id not in stranger.get(
+        f"/training/courses/{course.id}").get_data(as_text=True)
+    for path in (f"/training/courses/{course.id}/edit", f"/training/courses/{course.id}/unpublish",
+                 f"/training/courses/{course.id}/lessons/new", f"/training/lessons/{lesson.id}/edit"):
+        assert stranger.post(path, data={"title": "改了"}).status_code == 403, path
+    db.session.refresh(course)
+    assert (course.title, course.published) == ("守信经营", True)
+    assert _as(world.admin).post(f"/training/courses/{course.id}/unpublish").status_code == 302
+    db.session.refresh(course)
+    assert course.published is False

@@ -1,6 +1,6 @@
 """The principal's pages: the list of broadcasts, composing (with a preview of text and
 audience), editing before publication and superseding with a new version."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from portal.broadcasts import reach, services
 from portal.broadcasts.forms import BroadcastForm
 from portal.broadcasts.labels import STATUS_LABELS
 from portal.broadcasts.models import CATEGORIES, Broadcast
+from portal.broadcasts.policies import may_supersede
 from portal.broadcasts.routes import bp
 from portal.core.access import figures_of, get_or_404, require
 from portal.core.clock import now
@@ -17,7 +18,7 @@ from portal.core.forms import show_error, to_local, to_utc
 from portal.core.markdown import render_markdown
 from portal.core.pages import Page
 from portal.extensions import db
-from portal.org.audience import normalise_spec
+from portal.org.audience import addressed_by, confirmation, normalise_spec
 from portal.org.audience_forms import fill_audience_choices
 
 
@@ -32,10 +33,8 @@ def index():
     successors = [b.superseded_by_id for b in page.items if b.superseded_by_id]
     if successors:  # loaded once so each row's status needs no query of its own
         db.session.execute(select(Broadcast).where(Broadcast.id.in_(successors))).all()
-    # A channel manager counts its assigned partners, and everyone on what it wrote.
     figures = reach.totals([b.id for b in page.items],
-                           partner_ids=figures_of(current_user).partner_ids,
-                           author_id=current_user.id)
+                           partner_ids=figures_of(current_user).partner_ids)
     return render_template("broadcasts/index.html", page=page, figures=figures, q=text,
                            category=category, status=status, categories=CATEGORIES,
                            statuses=STATUS_LABELS)
@@ -48,11 +47,33 @@ def _fill_choices(form: BroadcastForm, source: Broadcast | None) -> None:
         form.keep_attachments.choices = [(a.id, a.filename) for a in source.attachments]
 
 
-def _preview(form: BroadcastForm) -> dict | None:
+def _audience(form: BroadcastForm, source: Broadcast | None) -> dict:
+    """The audience the form asks for, bounded by the current user (raises DomainError)."""
+    return addressed_by(current_user, normalise_spec(form.audience()),
+                        source.audience if source is not None else None)
+
+
+def _confirm_text(code: str) -> str:
+    people, partners = (int(n) for n in code.split(":"))
+    return _("Send to %(people)d people in %(partners)d partners?", people=people,
+             partners=partners)
+
+
+def _unconfirmed(mode: str, source: Broadcast | None, fields: dict, keep) -> str | None:
+    """Publishing (now or later) asks first with the exact count: once everything else
+    holds (raises DomainError otherwise), the count to confirm when the form's `confirm`
+    does not match the audience as it stands, else None."""
+    values = services.check(current_user, fields, source=None if mode == "new" else source,
+                            keep_attachments=keep, superseding=mode == "supersede")
+    code = confirmation(values["audience"])
+    return None if request.form.get("confirm") == code else code
+
+
+def _preview(form: BroadcastForm, source: Broadcast | None) -> dict | None:
     """The rendered text and who would receive it, counted per partner and role;
     partners the user does not manage are counted together without their names."""
     try:
-        spec = normalise_spec(form.audience())
+        spec = _audience(form, source)
     except DomainError as error:
         show_error(form, error)
         return None
@@ -67,26 +88,22 @@ def _uploads() -> list[tuple[str, bytes]]:
             if f and f.filename]
 
 
-def _save(form: BroadcastForm, mode: str, broadcast: Broadcast | None,
-          draft: bool) -> Broadcast | None:
-    if not form.validate():
-        return None
-    fields = {"title": form.title.data, "body_md": form.body_md.data or "",
-              "category": form.category.data, "audience": form.audience(),
-              "requires_ack": form.requires_ack.data,
-              "ack_deadline": to_utc(form.ack_deadline.data),
-              "questions": form.question_values(), "attachments": _uploads(),
-              "publish_at": None if draft else (to_utc(form.publish_at.data) or now())}
-    try:
-        if mode == "new":
-            return services.create_broadcast(current_user, **fields)
-        keep = form.keep_attachments.data or []
-        if mode == "edit":
-            return services.update_broadcast(broadcast, keep_attachments=keep, **fields)
-        return services.supersede(broadcast, current_user, keep_attachments=keep, **fields)
-    except DomainError as error:
-        show_error(form, error)
-        return None
+def _fields(form: BroadcastForm, draft: bool) -> dict:
+    return {"title": form.title.data, "body_md": form.body_md.data or "",
+            "category": form.category.data, "audience": form.audience(),
+            "requires_ack": form.requires_ack.data,
+            "ack_deadline": to_utc(form.ack_deadline.data),
+            "questions": form.question_values(), "attachments": _uploads(),
+            "publish_at": None if draft else (to_utc(form.publish_at.data) or now())}
+
+
+def _save(mode: str, broadcast: Broadcast | None, fields: dict, keep) -> Broadcast:
+    if mode == "new":
+        return services.create_broadcast(current_user, **fields)
+    if mode == "edit":
+        return services.update_broadcast(broadcast, current_user, keep_attachments=keep,
+                                         **fields)
+    return services.supersede(broadcast, current_user, keep_attachments=keep, **fields)
 
 
 def _compose(mode: str, broadcast: Broadcast | None = None):
@@ -98,20 +115,50 @@ def _compose(mode: str, broadcast: Broadcast | None = None):
         if mode == "edit":
             form.publish_at.data = to_local(broadcast.publish_at)
     _fill_choices(form, broadcast)
-    shown, status = None, 200
+    shown, status, ask = None, 200, None
     if request.method == "POST":
         action = request.form.get("action")
+        publishing = action != "draft" or mode == "supersede"
         if action == "preview":
-            shown = _preview(form)
+            shown = _preview(form, broadcast)
             status = 400 if shown is None else 200
-        else:
-            saved = _save(form, mode, broadcast, draft=action == "draft" and mode != "supersede")
-            if saved is not None:
-                db.session.commit()
-                return _after_save(saved)
+        elif not form.validate():
             status = 400
+        else:
+            fields = _fields(form, draft=not publishing)
+            keep = (form.keep_attachments.data or []) if "keep_attachments" in form else []
+            try:
+                ask = _unconfirmed(mode, broadcast, fields, keep) if publishing else None
+                if ask is None:
+                    saved = _save(mode, broadcast, fields, keep)
+                    db.session.commit()
+                    return _after_save(saved)
+            except DomainError as error:
+                db.session.rollback()
+                show_error(form, error)
+                status = 400
+            else:
+                shown = _preview(form, broadcast)
     return render_template("broadcasts/compose.html", form=form, mode=mode,
-                           broadcast=broadcast, preview=shown), status
+                           broadcast=broadcast, preview=shown, ask=ask,
+                           ask_text=_confirm_text(ask) if ask else None,
+                           files_again=bool(ask and _uploads())), status
+
+
+@bp.route("/audience-count", methods=["POST"])
+def audience_count():
+    """What publishing the form as it stands would ask to confirm (for the page's
+    script, so attached files need not be chosen again)."""
+    require("broadcasts.compose")
+    source_id = request.form.get("source", type=int)
+    source = get_or_404(current_user, Broadcast, source_id) if source_id else None
+    form = BroadcastForm()
+    fill_audience_choices(form, current_user)
+    try:
+        code = confirmation(_audience(form, source))
+    except DomainError as error:
+        return jsonify(errors={"audience": [str(error.message)]}), 400
+    return jsonify(confirm=code, message=_confirm_text(code))
 
 
 def _after_save(broadcast: Broadcast):
@@ -142,8 +189,9 @@ def edit(broadcast_id):
 @bp.route("/<int:broadcast_id>/supersede", methods=["GET", "POST"])
 def supersede(broadcast_id):
     """A new version of a published broadcast, filled in with the current text."""
-    require("broadcasts.compose")
     broadcast = get_or_404(current_user, Broadcast, broadcast_id)
+    if not may_supersede(current_user, broadcast):
+        abort(403)
     if not broadcast.is_published or services.current_version(broadcast).id != broadcast.id \
             or broadcast.superseded_by_id is not None:
         abort(409)

@@ -144,14 +144,14 @@ def seed_demo(rng) -> str:
     _by_role(rebate, {"owner": (100, 100), "manager": (90, 100), "staff": (4, 25)},
              stretch=3, extra=fades)
 
-    protection_v1 = _published(author, start - timedelta(days=20),
+    protection_v1 = _published(admin, start - timedelta(days=20),
                                title="客户报备保护期延长至90天", body_md=PROTECTION_V1,
                                category="policy", audience={}, requires_ack=True,
                                ack_deadline=start - timedelta(days=13))
     _by_role(protection_v1, {"owner": (88, 100), "manager": (75, 90), "staff": (60, 80)},
              stretch=2)
     with frozen(start - timedelta(days=5)):
-        protection_v2 = supersede(protection_v1, author, body_md=PROTECTION_V2,
+        protection_v2 = supersede(protection_v1, admin, body_md=PROTECTION_V2,
                                   ack_deadline=start + timedelta(days=2))
     protection_v2.notified_at = protection_v2.publish_at
     _by_role(protection_v2, {"owner": (75, 90), "manager": (55, 75), "staff": (45, 65)},
@@ -164,12 +164,12 @@ def seed_demo(rng) -> str:
                           audience={"provinces": ["33"], "roles": ["owner", "manager"]})
     _by_role(zhejiang, {"owner": (0, 85), "manager": (0, 60)})
 
-    training = _published(author, start - timedelta(days=2), title="员工培训：新客户开发（第3期）",
+    training = _published(admin, start - timedelta(days=2), title="员工培训：新客户开发（第3期）",
                           body_md=TRAINING, category="training", audience={"roles": ["staff"]})
     _by_role(training, {"staff": (0, 45)}, stretch=0.5)
 
     tomorrow = datetime.combine(today() + timedelta(days=1), time(10), tzinfo=BUSINESS_TZ)
-    create_broadcast(author, title="春节前后发货与回款安排", body_md=HOLIDAY_POLICY,
+    create_broadcast(admin, title="春节前后发货与回款安排", body_md=HOLIDAY_POLICY,
                      category="policy", audience={"roles": ["owner", "manager"]},
                      requires_ack=True, ack_deadline=tomorrow + timedelta(days=5),
                      publish_at=tomorrow)

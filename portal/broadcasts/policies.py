@@ -47,9 +47,20 @@ def attachment_scope(user):
     return Attachment.broadcast_id.in_(select(Broadcast.id).where(broadcast_scope(user)))
 
 
+def _authored(user, broadcast) -> bool:
+    """A broadcast is changed by the composer who wrote it (admins pass `can_change`
+    before any model rule)."""
+    return may(user, "broadcasts.compose") and broadcast.created_by == user.id
+
+
 @change_rule(Broadcast)
 def change_broadcast(user, broadcast):
-    """Composers change a broadcast only until it is published; after that a new
+    """Its author changes a broadcast only until it is published; after that a new
     version supersedes it."""
-    return may(user, "broadcasts.compose") and not broadcast.is_published
+    return _authored(user, broadcast) and not broadcast.is_published
+
+
+def may_supersede(user, broadcast) -> bool:
+    """Superseding is a change too: the author of the published version or an admin."""
+    return user.role == "admin" or _authored(user, broadcast)
 

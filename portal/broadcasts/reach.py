@@ -7,7 +7,7 @@ read with ORDER BY ... OFFSET, which works the same on SQLite and PostgreSQL."""
 import math
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, false, func, or_, select, true
+from sqlalchemy import Select, and_, case, false, func, select, true
 
 from portal.auth.models import User
 from portal.broadcasts.models import Broadcast, Receipt
@@ -61,7 +61,7 @@ def covered_partner_ids(user, broadcast: Broadcast) -> tuple[int, ...] | None:
     """The partners whose reach of `broadcast` `user` may read (`figures_of`; None: all
     of them), or an empty tuple when it reached none of them: then `user` may not even
     learn that other partners' figures exist."""
-    allowed = figures_of(user, author_id=broadcast.created_by).partner_ids
+    allowed = figures_of(user).partner_ids
     if allowed and db.session.execute(select(Receipt.id).where(
             Receipt.broadcast_id == broadcast.id,
             Receipt.partner_id.in_(allowed)).limit(1)).first() is None:
@@ -119,9 +119,9 @@ def overdue_people(broadcast: Broadcast, partner_ids=None) -> Select:
             .order_by(Receipt.partner_id, User.display_name, User.id))
 
 
-def totals(broadcast_ids, *, partner_ids=None, author_id=None) -> dict[int, dict]:
+def totals(broadcast_ids, *, partner_ids=None) -> dict[int, dict]:
     """Counts per broadcast for a list page, in one GROUP BY. With `partner_ids`, only
-    those partners count, except on broadcasts written by `author_id`."""
+    those partners count."""
     if not broadcast_ids:
         return {}
     at = now()
@@ -135,8 +135,7 @@ def totals(broadcast_ids, *, partner_ids=None, author_id=None) -> dict[int, dict
              .where(Receipt.broadcast_id.in_(list(broadcast_ids)))
              .group_by(Receipt.broadcast_id))
     if partner_ids is not None:
-        query = query.where(or_(Receipt.partner_id.in_(list(partner_ids)),
-                                Broadcast.created_by == author_id if author_id else false()))
+        query = query.where(Receipt.partner_id.in_(list(partner_ids)))
     return {row.broadcast_id: _as_dict(row) for row in db.session.execute(query)}
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal.broadcasts import attachments, services
 from portal.broadcasts.labels import CATEGORY_LABELS, STATUS_LABELS
 from portal.broadcasts.models import CATEGORIES, Attachment, Broadcast, Receipt
+from portal.broadcasts.policies import may_supersede
 from portal.core.access import get_or_404, may
 from portal.core.clock import now
 from portal.core.database import write_during_get
@@ -78,7 +79,7 @@ def _reading_page(broadcast: Broadcast, receipt: Receipt | None, status: int = 2
         "broadcasts/read.html", broadcast=broadcast, receipt=receipt, current=current,
         acked_before=acked_before, answer_error=answer_error, answers=answers or {},
         may_reach=may(current_user, "broadcasts.reach"),
-        may_supersede=(may(current_user, "broadcasts.compose") and broadcast.is_published
+        may_supersede=(may_supersede(current_user, broadcast) and broadcast.is_published
                        and current.id == broadcast.id)), status
 
 

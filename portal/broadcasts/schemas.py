@@ -213,6 +213,9 @@ class AudienceOutSchema(Schema):
     structures = fields.List(fields.String())
     partner_ids = fields.List(fields.Integer())
     roles = fields.List(fields.String())
+    within = fields.List(fields.Integer(), metadata={
+        "description": "The bound of a channel manager's audience: its partners when it "
+                       "was saved (left out: no bound)."})
 
 
 class BroadcastDetailSchema(BroadcastSchema):

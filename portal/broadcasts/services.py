@@ -11,6 +11,7 @@ from sqlalchemy import (Integer, Select, case, delete, exists, func, insert, lit
                         update)
 from sqlalchemy.orm import aliased
 
+from portal.auth.models import User
 from portal.broadcasts import attachments as files
 from portal.broadcasts.models import (CATEGORIES, Attachment, Broadcast, CheckQuestion,
                                       Receipt)
@@ -20,11 +21,11 @@ from portal.core.errors import DomainError
 from portal.core.forms import storable_text
 from portal.core.markdown import render_markdown
 from portal.extensions import db
-from portal.org.audience import audience_query, normalise_spec, reaches_anyone
+from portal.org.audience import addressed_by, audience_query, normalise_spec, reaches_anyone
 from portal.org.models import Partner
 
 __all__ = ["create_broadcast", "check_named_partners", "update_broadcast",
-           "publish", "supersede", "inbox_query", "inbox_counts", "open_broadcast",
+           "publish", "supersede", "check", "inbox_query", "inbox_counts", "open_broadcast",
            "acknowledge", "is_current", "receipt_for", "current_version", "acked_version",
            "history", "list_query"]
 
@@ -67,16 +68,20 @@ def _questions(questions) -> list[dict]:
     return checked
 
 
-def _validate(*, title, body_md, category, audience, requires_ack, ack_deadline, publish_at,
-              questions, attachments, kept: int = 0) -> dict:
-    """Every rule of a broadcast, checked before anything is written."""
+def _validate(by, *, title, body_md, category, audience, requires_ack, ack_deadline,
+              publish_at, questions, attachments, kept: int = 0,
+              previous: dict | None = None) -> dict:
+    """Every rule of a broadcast, checked before anything is written; the audience is
+    bounded by who saves it (`by`, see `org.audience.addressed_by`)."""
     values = {"title": _text(title, "title", TITLE_MAX),
               "body_md": _text(body_md, "body_md", BODY_MAX, required=False)}
     if category not in CATEGORIES:
         raise DomainError("category", _l("Choose a category."))
-    spec = normalise_spec(audience)
+    spec = addressed_by(by, normalise_spec(audience), previous)
     if not reaches_anyone(spec):
-        raise DomainError("audience", _l("This audience reaches nobody."))
+        raise DomainError("audience", _l("This audience reaches none of your partners.")
+                          if spec.get("within") is not None else
+                          _l("This audience reaches nobody."))
     at = now()
     for field, moment in (("publish_at", publish_at), ("ack_deadline", ack_deadline)):
         if moment is not None and (not isinstance(moment, datetime) or moment.tzinfo is None):
@@ -113,7 +118,8 @@ def create_broadcast(author, *, title, body_md, category, audience, requires_ack
     """Validate and add a first version; publish it when `publish_at` is given, else keep
     it as a draft. `questions` are dicts (text, options, correct index from 0),
     `attachments` (filename, bytes) pairs. Raises DomainError with nothing stored."""
-    values = _validate(title=title, body_md=body_md, category=category, audience=audience,
+    values = _validate(author, title=title, body_md=body_md, category=category,
+                       audience=audience,
                        requires_ack=requires_ack, ack_deadline=ack_deadline,
                        publish_at=publish_at, questions=questions, attachments=attachments)
     return _add_version(author, values, publish_at)
@@ -146,14 +152,18 @@ def _add_version(author, values: dict, publish_at, *, previous: Broadcast | None
     return broadcast
 
 
-def update_broadcast(broadcast: Broadcast, *, keep_attachments=None, **fields) -> Broadcast:
+def update_broadcast(broadcast: Broadcast, editor=None, *, keep_attachments=None,
+                     **fields) -> Broadcast:
     """Change a draft or a scheduled broadcast not yet visible; its receipts are written
-    again for the (maybe changed) audience. `keep_attachments`: ids to keep (default all)."""
+    again for the (maybe changed) audience. `keep_attachments`: ids to keep (default all);
+    `editor` (default its author) bounds the audience."""
     if broadcast.is_published:
         raise DomainError("publish_at", _l("A published broadcast cannot be changed; "
                                               "supersede it with a new version."))
     keep = _kept(broadcast, keep_attachments)
-    values = _validate(**_with_defaults(broadcast, fields), kept=len(keep))
+    editor = editor or db.session.get(User, broadcast.created_by)
+    values = _validate(editor, **_with_defaults(broadcast, fields), kept=len(keep),
+                       previous=broadcast.audience)
     _apply(broadcast, values, keep)
     db.session.execute(delete(Receipt).where(Receipt.broadcast_id == broadcast.id),
                        execution_options={"synchronize_session": False})
@@ -184,6 +194,19 @@ def _with_defaults(broadcast: Broadcast, fields: dict) -> dict:
     return {**base, **fields}
 
 
+def check(by, fields: dict, *, source: Broadcast | None = None, keep_attachments=None,
+          superseding: bool = False) -> dict:
+    """Validate what `create_broadcast` (no `source`), `update_broadcast` or `supersede`
+    would be given, writing nothing; the checked values (bounded audience included)."""
+    if source is None:
+        return _validate(by, **fields)
+    values = _with_defaults(source, fields)
+    if superseding and values["publish_at"] is None:
+        values["publish_at"] = now()
+    return _validate(by, **values, kept=len(_kept(source, keep_attachments)),
+                     previous=source.audience)
+
+
 def publish(broadcast: Broadcast, publish_at: datetime) -> int:
     """Set the publication time and write one receipt per recipient in a single
     INSERT ... SELECT (partner, team and role copied); returns the recipient count."""
@@ -212,7 +235,8 @@ def supersede(old: Broadcast, author, *, keep_attachments=None, **fields) -> Bro
     if values["publish_at"] is None:
         values["publish_at"] = now()
     keep = _kept(old, keep_attachments)
-    checked = _validate(**values, kept=len(keep))
+    checked = check(author, fields, source=old, keep_attachments=keep_attachments,
+                    superseding=True)
     copies = [Attachment(filename=a.filename, stored_name=a.stored_name,
                          content_type=a.content_type, size=a.size) for a in keep]
     return _add_version(author, checked, values["publish_at"], previous=old, keep=copies)

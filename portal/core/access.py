@@ -155,19 +155,17 @@ def assigned_partner_ids(user) -> tuple[int, ...]:
     return tuple(db.session.execute(assigned_partners(user).order_by(Partner.id)).scalars())
 
 
-def figures_of(user, *, author_id: int | None = None) -> Figures:
+def figures_of(user) -> Figures:
     """The one answer to "whose figures may `user` read?". The principal's admin and
-    auditors read every partner; a channel manager its assigned partners, and every
-    partner for what it wrote itself (`author_id` of a broadcast or exam); an owner its
-    partner; a mid-level manager its own team (nobody without one); staff nobody.
-    Whether a page of figures opens at all is the page's own action rule."""
+    auditors read every partner; a channel manager its assigned partners (also on what
+    it wrote itself: its audiences stay inside them); an owner its partner; a mid-level
+    manager its own team (nobody without one); staff nobody. Whether a page of figures
+    opens at all is the page's own action rule."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return Figures(())
     if user.role in ("admin", "auditor"):
         return Figures(None)
     if user.role == "channel_manager":
-        if author_id is not None and author_id == user.id:
-            return Figures(None)
         return Figures(assigned_partner_ids(user))
     if user.partner_id is None:
         return Figures(())

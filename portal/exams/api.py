@@ -227,10 +227,10 @@ def coverage(exam_id):
     and average, per partner and per sitting.
 
     The figures cover the partners the caller answers for: the principal every partner
-    (a channel manager: every partner for its own exams, else its assigned partners),
+    (a channel manager its assigned partners),
     an owner its partner, a mid-level manager its team."""
     require("exams.reports")
     exam = get_or_404(current_user, Exam, exam_id)
-    whose = figures_of(current_user, author_id=exam.created_by)
+    whose = figures_of(current_user)
     figures = exam_coverage(exam, partner_ids=whose.partner_ids, team_id=whose.team_id)
     return {**figures, "partner_ids": whose.partner_ids, "team_id": whose.team_id}

@@ -213,7 +213,11 @@ def seed_demo(rng) -> str:
     managers = db.session.execute(select(User).where(
         User.role == "channel_manager", User.active.is_(True)).order_by(User.id)
     ).scalars().all()
-    zj, js, gd = (managers * 3)[:3]
+    js = (managers * 2)[1]
+    # The national exams are the admin's (only it addresses every partner); a provincial
+    # channel manager schedules one for its own partners.
+    admin = db.session.execute(select(User).where(User.role == "admin")
+                               .order_by(User.id).limit(1)).scalar_one()
     moment = now().replace(second=0, microsecond=0)
     today = moment.astimezone(BUSINESS_TZ).date()
     takers = Takers(rng, moment)
@@ -224,7 +228,7 @@ def seed_demo(rng) -> str:
         monday -= timedelta(days=7)
     first = monday - timedelta(weeks=WEEKS - 1)
     # Scheduled now (planning this week's or next Monday's sitting); the past ones follow.
-    weekly = _exam(zj, _local(first, 9) - timedelta(days=3), moment, title="员工每周一练",
+    weekly = _exam(admin, _local(first, 9) - timedelta(days=3), moment, title="员工每周一练",
                    description="每周一 09:00–21:00 开放，6 道题，15 分钟。覆盖销售习惯、客户分类、本地服务和公平交易。",
                    track="staff", draw=WEEKLY_DRAW, time_limit_minutes=15, pass_percent=60,
                    attempts_allowed=2, grading="highest", audience=STAFF_AUDIENCE,
@@ -239,7 +243,7 @@ def seed_demo(rng) -> str:
     for back in (3, 2, 1):
         year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
         opens = _local(today.replace(year=year, month=month + 1, day=3), 9)
-        exam = _exam(gd, opens - timedelta(days=2), title=f"腰部力量月度考试（{month + 1}月）",
+        exam = _exam(admin, opens - timedelta(days=2), title=f"腰部力量月度考试（{month + 1}月）",
                      description="目标设定、过程追踪、拿结果与团队效率。", track="mid",
                      draw=MID_DRAW, time_limit_minutes=20, pass_percent=60,
                      review="after_close", audience={"roles": ["manager"]}, opens_at=opens,
@@ -250,7 +254,7 @@ def seed_demo(rng) -> str:
 
     # The boss track's final exam, three weeks ago: certificates for those who passed.
     opens = _local(today - timedelta(days=24), 9)
-    final = _exam(zj, opens - timedelta(days=7), title="渠道老板成长营结业考试",
+    final = _exam(admin, opens - timedelta(days=7), title="渠道老板成长营结业考试",
                   description="经营创新、市场机制与渠道布局。通过者获得结业证书。", track="boss",
                   draw=BOSS_DRAW, time_limit_minutes=40, pass_percent=70, attempts_allowed=2,
                   is_final=True, audience={"roles": ["owner"]}, opens_at=opens,
@@ -261,7 +265,7 @@ def seed_demo(rng) -> str:
 
     # Open right now; each partner's first staff account is left to try it out.
     opens = moment.replace(minute=0) - timedelta(hours=3)
-    quiz = _exam(js, opens - timedelta(days=1), title="客户分类与本地服务小测",
+    quiz = _exam(admin, opens - timedelta(days=1), title="客户分类与本地服务小测",
                  description="8 道题，20 分钟，可考两次，取最高分。", track="staff",
                  draw=OPEN_DRAW, time_limit_minutes=20, attempts_allowed=2,
                  audience=STAFF_AUDIENCE, opens_at=opens,
@@ -276,7 +280,7 @@ def seed_demo(rng) -> str:
     spare.add(traveller.username)  # given more time before starting
     takers.sit(sitting, 0.3, running=3, spare=spare)
     with frozen(moment):
-        services.add_override(sitting, js, user=traveller, extra_minutes=15,
+        services.add_override(sitting, admin, user=traveller, extra_minutes=15,
                               closes_at=sitting.closes_at + timedelta(days=1),
                               reason="外出拜访客户，延后一天并加时 15 分钟")
 

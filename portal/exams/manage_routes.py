@@ -24,7 +24,7 @@ from portal.exams.forms import (GRADING_LABELS, REVIEW_LABELS, WEEKDAY_LABELS, C
 from portal.exams.models import EXAM_STATUSES, TRACKS, Exam
 from portal.exams.routes import bp
 from portal.extensions import db
-from portal.org.audience import preview
+from portal.org.audience import confirmation, preview
 from portal.org.audience_forms import fill_audience_choices
 from portal.org.tracks import TRACK_LABELS
 
@@ -109,7 +109,7 @@ def _exam_form(exam: Exam | None):
                 if exam is None:
                     exam = services.create_exam(current_user, **form.values())
                 else:
-                    services.update_exam(exam, **form.values())
+                    services.update_exam(exam, current_user, **form.values())
             except DomainError as error:
                 db.session.rollback()
                 if error.status == 409:
@@ -163,10 +163,12 @@ def _detail_page(exam: Exam, status: int = 200, cancel_form: CancelForm | None =
     page = paginate(manage_services.sittings_query(exam))
     changeable = can_change(current_user, exam)
     figures = manage_services.sitting_figures(
-        [s.id for s in page.items], figures_of(current_user, author_id=exam.created_by))
+        [s.id for s in page.items], figures_of(current_user))
+    partners = len({row["partner_id"] for row in counts["rows"]})
     return render_page(
         "exams/manage/detail.html", status, exam=exam, audience_total=counts["total"],
-        audience_per_role=per_role,
+        audience_per_role=per_role, audience_partners=partners,
+        confirm=confirmation(exam.audience, counts),
         audience=manage_services.audience_words(current_user, exam.audience or {}),
         page=page, figures=figures,
         may_change=changeable, frozen=_frozen_reason(exam) if changeable else None,
@@ -193,6 +195,10 @@ def schedule(exam_id):
         if exam.status == "draft" and not _window_ahead(exam):
             raise DomainError("exam", _l("Every window of this exam has passed: change its "
                                        "dates first."), 409)
+        # The button names the count it schedules for; a changed audience asks again.
+        if request.form.get("confirm") != confirmation(exam.audience or {}):
+            raise DomainError("exam", _l("The audience has changed since the page was "
+                                       "shown: check the count and schedule again."), 409)
         planned = services.schedule(exam)
     except DomainError as error:
         db.session.rollback()

@@ -29,7 +29,7 @@ def _readers_figures(exam: Exam | None = None) -> Figures:
     """Whose figures the current user reads (of `exam`, when given); 403 for anyone who
     may not read reports."""
     require("exams.reports")
-    return figures_of(current_user, author_id=exam.created_by if exam else None)
+    return figures_of(current_user)
 
 
 def _provinces() -> list[tuple[str, str]]:
@@ -57,14 +57,8 @@ def _filters(provinces) -> tuple[dict, dict]:
 
 def _exams_page(figures: Figures) -> tuple[Page, dict]:
     page = Page(coverage.reported_exams(current_user), per_page=10)
-    # A channel manager reads every partner of the exams it wrote (as on the exam's page).
-    own = [e.id for e in page.items
-           if figures_of(current_user, author_id=e.created_by).partner_ids is None]
-    found = coverage.coverage_by_exam([e.id for e in page.items if e.id not in own],
-                                      figures.partner_ids, figures.team_id)
-    if own:
-        found.update(coverage.coverage_by_exam(own, None, figures.team_id))
-    return page, found
+    return page, coverage.coverage_by_exam([e.id for e in page.items], figures.partner_ids,
+                                           figures.team_id)
 
 
 @bp.route("/reports/")

@@ -30,12 +30,12 @@ def last_close(sitting: Sitting) -> datetime:
 def shows_answers(user, attempt: Attempt, at: datetime | None = None) -> bool:
     """Does `user` see the right answers of `attempt`, on its result page and in the API?
     Its taker and the principal's exam readers when the exam allows a review; an owner
-    or team lead only once the window closed, so they cannot pass them to people of
-    theirs still taking it."""
+    or team lead only once the last window closed (overrides included), so they cannot
+    pass them to people of theirs still taking it."""
     at = at or now()
     return may_review(attempt, at) and (
         attempt.user_id == user.id or may(user, "exams.manage")
-        or at >= attempt.sitting.closes_at)
+        or at >= last_close(attempt.sitting))
 
 
 def counting_attempt(attempts: list[Attempt], grading: str, at: datetime | None = None):

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, insert, literal, select
 from sqlalchemy.orm import selectinload
 
-from portal.org.audience import audience_query
+from portal.auth.models import User
+from portal.org.audience import addressed_by, audience_query, reaches_anyone
 from portal.core.clock import BUSINESS_TZ, now
 from portal.exams.checks import (MAX_ATTEMPTS, MAX_MINUTES, MAX_PER_RULE,  # noqa: F401
                                  MAX_RULES, _int, _when, available, check_draw, check_exam,
@@ -21,9 +22,24 @@ PLAN_AHEAD = timedelta(days=7)   # recurring sittings are created this far ahead
 
 
 # --- creating, editing, scheduling --------------------------------------------------------
+def _checked(by, values: dict, previous: dict | None = None) -> dict:
+    """`check_exam`, with the audience bounded by who saves it and reaching someone, and
+    a window that has not closed already."""
+    checked = check_exam(values)
+    checked["audience"] = addressed_by(by, checked["audience"], previous)
+    if not reaches_anyone(checked["audience"]):
+        raise DomainError("audience", _l("This audience reaches none of your partners.")
+                          if checked["audience"].get("within") is not None else
+                          _l("This audience reaches nobody."))
+    if checked["closes_at"] is not None and checked["closes_at"] <= now():
+        raise DomainError("closes_at", _l("This window has already closed."))
+    return checked
+
+
 def create_exam(author, **values) -> Exam:
     """A new draft exam; `schedule` makes it live."""
-    exam = Exam(status="draft", created_by=author.id if author else None, **check_exam(values))
+    exam = Exam(status="draft", created_by=author.id if author else None,
+                **_checked(author, values))
     db.session.add(exam)
     db.session.flush()
     return exam
@@ -38,14 +54,16 @@ def has_started(exam: Exam, at: datetime | None = None) -> bool:
             Attempt.sitting_id == Sitting.id, Sitting.exam_id == exam.id))).scalar()
 
 
-def update_exam(exam: Exam, **values) -> Exam:
-    """Change an exam that has not opened yet; its future sittings are planned again."""
+def update_exam(exam: Exam, editor=None, **values) -> Exam:
+    """Change an exam that has not opened yet; its future sittings are planned again.
+    `editor` (default its author) bounds the audience."""
     if exam.status == "cancelled":
         raise DomainError("exam", _l("A cancelled exam cannot be changed."), 409)
     if has_started(exam):
         raise DomainError("exam", _l("This exam has opened; its rules are fixed. Use overrides "
                                    "to give people more time."), 409)
-    for name, value in check_exam(values).items():
+    editor = editor or (db.session.get(User, exam.created_by) if exam.created_by else None)
+    for name, value in _checked(editor, values, exam.audience).items():
         setattr(exam, name, value)
     if exam.status == "scheduled":
         _drop_future_sittings(exam, now())

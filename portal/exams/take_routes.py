@@ -22,7 +22,7 @@ from portal.core.errors import DomainError
 from portal.exams import services, take_services, taking
 from portal.exams.models import Attempt, Sitting
 from portal.exams.policies import attempt_to_change
-from portal.exams.review import counting_attempt, shows_answers
+from portal.exams.review import counting_attempt, last_close, shows_answers
 from portal.exams.routes import bp
 from portal.extensions import db
 
@@ -240,7 +240,8 @@ def result(attempt_id):
     attempts = taking.attempts_of(attempt.user, sitting)
     return render_template(
         "exams/take/result.html", attempt=attempt, sitting=sitting, exam=exam, mine=mine,
-        running=False, review=review, certificate=take_services.certificate_of(attempt),
+        running=False, review=review, review_at=last_close(sitting),
+        certificate=take_services.certificate_of(attempt),
         questions=taking.questions_for(attempt, _english(), review=True) if review else [],
         counting=counting_attempt(attempts, exam.grading),
         may_retry=mine and taking.state(current_user, sitting)["status"] == "start")

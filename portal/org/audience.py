@@ -4,7 +4,13 @@ are `DomainError("audience", ...)`.
 
 A spec is a dict of lists; an empty or missing list means "any". Provinces and cities
 together form one region filter: a partner matches when its province is one of them or
-it holds a territory inside one of them."""
+it holds a territory inside one of them.
+
+Who addresses an audience bounds it (`addressed_by`): a channel manager's audiences stay
+inside its own partners, recorded in the spec as `within` (their ids when it saved), so
+empty pickers mean "my partners" and a province it does not look after reaches nobody.
+Only an admin addresses the whole country; an admin changing a bounded audience keeps
+its bound."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, or_, select
 
@@ -52,11 +58,20 @@ def _choices(values, allowed, message) -> list[str]:
 
 
 def normalise_spec(raw: dict | None) -> dict:
-    """A validated audience spec with every key present as a sorted list without repeats;
-    raises DomainError("audience", ...) for unknown keys or values."""
+    """A validated audience spec with every key present as a sorted list without repeats
+    (and `within` when the audience is bounded); raises DomainError("audience", ...) for
+    unknown keys or values."""
     raw = raw or {}
-    if not isinstance(raw, dict) or set(raw) - set(SPEC_KEYS):
+    if not isinstance(raw, dict) or set(raw) - set(SPEC_KEYS) - {"within"}:
         raise DomainError("audience", _l("Unknown audience setting."))
+    within = raw.get("within")
+    if within is not None:
+        if isinstance(within, (str, bytes, dict)) or not hasattr(within, "__iter__"):
+            raise DomainError("audience", _l("Unknown audience setting."))
+        within = list(within)
+        if len(within) > MAX_VALUES:
+            raise DomainError("audience", _l("Too many values."))
+        within = _partner_ids(within)
     lists = {}
     for key in SPEC_KEYS:
         value = raw.get(key) or []
@@ -65,7 +80,7 @@ def normalise_spec(raw: dict | None) -> dict:
         lists[key] = list(value)
         if len(lists[key]) > MAX_VALUES:
             raise DomainError("audience", _l("Too many values."))
-    return {
+    spec = {
         "provinces": _region_codes(lists["provinces"], 2, "province"),
         "cities": _region_codes(lists["cities"], 4, "city"),
         "tiers": _choices(lists["tiers"], TIERS, _l("Unknown tier.")),
@@ -73,6 +88,21 @@ def normalise_spec(raw: dict | None) -> dict:
         "partner_ids": _partner_ids(lists["partner_ids"]),
         "roles": _choices(lists["roles"], AUDIENCE_ROLES, _l("Unknown role.")),
     }
+    if within is not None:
+        spec["within"] = within
+    return spec
+
+
+def addressed_by(user, spec: dict, previous: dict | None = None) -> dict:
+    """`spec` (normalised) bounded by who addresses it: a channel manager to its own
+    partners now; an admin keeps the bound `spec` or the `previous` version carried."""
+    if user is not None and user.role == "channel_manager":
+        from portal.core.access import assigned_partner_ids
+        return {**spec, "within": list(assigned_partner_ids(user))}
+    if user is not None and user.role != "admin":
+        raise DomainError("audience", _l("Only the principal addresses partners."), 403)
+    bound = spec.get("within", (previous or {}).get("within"))
+    return {**spec, "within": list(bound)} if bound is not None else spec
 
 
 def _conditions(spec: dict) -> list:
@@ -91,6 +121,8 @@ def _conditions(spec: dict) -> list:
         conditions.append(Partner.structure.in_(spec["structures"]))
     if spec.get("partner_ids"):
         conditions.append(Partner.id.in_(spec["partner_ids"]))
+    if spec.get("within") is not None:
+        conditions.append(Partner.id.in_(list(spec["within"])))
     return conditions
 
 
@@ -110,6 +142,13 @@ def preview(spec: dict) -> dict:
     return {"total": sum(row[3] for row in rows),
             "rows": [{"partner_id": pid, "partner_name": name, "role": role, "count": count}
                      for pid, name, role, count in rows]}
+
+
+def confirmation(spec: dict, counts: dict | None = None) -> str:
+    """"<people>:<partners>" that `spec` reaches now (or its `preview` counts): what a
+    person confirms before sending to it, so a changed audience asks again."""
+    counts = counts or preview(spec)
+    return f"{counts['total']}:{len({row['partner_id'] for row in counts['rows']})}"
 
 
 def reaches_anyone(spec: dict) -> bool:

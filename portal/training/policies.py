@@ -46,9 +46,10 @@ def enrollment_scope(user):
 
 @change_rule(Course)
 def change_course(user, course):
-    return may(user, "training.author")
+    """A course is changed by the author who wrote it (and admins)."""
+    return may(user, "training.author") and course.created_by == user.id
 
 
 @change_rule(Lesson)
 def change_lesson(user, lesson):
-    return may(user, "training.author")
+    return change_course(user, lesson.course)

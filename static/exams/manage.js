@@ -72,26 +72,4 @@
     radio.addEventListener("change", showWindow);
   });
   showWindow();
-
-  // Picking a province under "Cities of" adds its cities to the list (chosen ones stay).
-  var script = document.getElementById("exam-form-script");
-  var province = document.getElementById("city_province");
-  var cities = document.getElementById("cities");
-  if (script && province && cities) {
-    var url = script.getAttribute("data-regions-url");
-    province.addEventListener("change", function () {
-      if (!province.value) { return; }
-      fetch(url.replace("__code__", encodeURIComponent(province.value)),
-            {headers: {Accept: "application/json"}})
-        .then(function (response) { return response.ok ? response.json() : []; })
-        .then(function (regions) {
-          var present = new Set(Array.from(cities.options).map(function (o) { return o.value; }));
-          regions.forEach(function (region) {
-            if (region.level === "city" && !present.has(region.code)) {
-              cities.add(new Option(region.name, region.code));
-            }
-          });
-        });
-    });
-  }
 })();
