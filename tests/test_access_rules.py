@@ -27,6 +27,7 @@ ALLOWED = {
     # Open to every signed-in person (what they then see is their scope's business).
     **dict.fromkeys([
         "account.me", "api-docs.openapi_json", "auth.change_password", "auth.login",
+        "auth.tokens",
         "auth.logout", "core.healthz", "core.set_language", "manage.region_children",
         "notify.centre", "notify.preferences", "notify.read_all", "org.home",
         "org.partner", "org.partners", "org.person", "org.team", "partners.partner_detail",
@@ -73,6 +74,7 @@ ALLOWED = {
                      "notify.webhook_active"], STAFF_MANAGERS),
     "notify.webhooks": READERS,
     "notify.open_notification": {"staff"},  # the walk's notification is A's staff's
+    "auth.revoke_token": {"staff", "admin"},  # the walk's token is A's staff's
     # Training: the principal authors; A's course is for staff (managers do not see it)
     # and the admin's, so only the admin changes it.
     "training.new_course": COMPOSERS,

@@ -1,8 +1,10 @@
-"""Login and password forms."""
+"""Login, password and API token forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from portal.core.forms import storable, strip
 
 MIN_PASSWORD = 8
 
@@ -19,3 +21,8 @@ class ChangePasswordForm(FlaskForm):
                                message=_l("At least %(num)d characters.", num=MIN_PASSWORD))])
     confirm = PasswordField(_l("Repeat new password"), validators=[
         DataRequired(), EqualTo("new", message=_l("The two passwords differ."))])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[
+        DataRequired(_l("Name the token after what uses it.")), Length(max=64), storable])

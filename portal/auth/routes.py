@@ -1,12 +1,18 @@
-"""Log in, log out, change password."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+"""Log in, log out, change password, one's API tokens."""
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from portal.auth import sessions
-from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.auth.forms import ChangePasswordForm, LoginForm, TokenForm
+from portal.auth.models import ApiToken, User
 from portal.core import audit
+from portal.core.access import get_or_404, require
+from portal.core.pages import Page
 from portal.core.web import safe_next
 from portal.extensions import db, limiter
 
@@ -75,3 +81,46 @@ def change_password():
                 return redirect(url_for("org.home"))
             form.current.errors.append(_("The current password is wrong."))
     return render_template("auth/password.html", form=form), status
+
+
+def _holder() -> User:
+    """Whose tokens the page shows: the caller's, or (admins) `?user=<id>`'s."""
+    asked = request.args.get("user", type=int)
+    if asked is None or asked == current_user.id:
+        return current_user._get_current_object()
+    require("org.admin")
+    return get_or_404(current_user, User, asked)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """The API tokens of a person: when made and last used; a new one is shown once."""
+    holder = _holder()
+    form, created, status = TokenForm(), None, 200
+    if request.method == "POST":
+        if holder.id != current_user.id:
+            abort(403)  # a token is made by the person who will hold it
+        status = 400
+        if form.validate_on_submit():
+            created = sessions.issue_token(holder, form.name.data)
+            db.session.commit()
+            form, status = TokenForm(formdata=None), 201
+    page = Page(select(ApiToken).where(ApiToken.user_id == holder.id)
+                .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc()))
+    return render_template("auth/tokens.html", holder=holder, page=page, form=form,
+                           created=created, revoke_form=FlaskForm()), status
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    token = get_or_404(current_user, ApiToken, token_id, change=True)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if sessions.revoke_token(token):
+        db.session.commit()
+        flash(_("Token %(name)s is revoked: programs using it are refused from now on.",
+                name=token.name), "success")
+    args = {} if token.user_id == current_user.id else {"user": token.user_id}
+    return redirect(url_for("auth.tokens", **args))

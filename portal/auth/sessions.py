@@ -90,12 +90,28 @@ def end_session(user: User) -> None:
 
 
 def end_all_sessions(user: User) -> int:
-    """End every open session of `user` (password change, deactivation)."""
-    result = db.session.execute(update(LoginSession)
-                                .where(LoginSession.user_id == user.id,
-                                       LoginSession.ended_at.is_(None))
-                                .values(ended_at=now()))
-    return result.rowcount
+    """End every open session of `user` and revoke every API token it holds (password
+    change or reset, deactivation); returns how many sessions and tokens ended."""
+    at = now()
+    ended = db.session.execute(update(LoginSession)
+                               .where(LoginSession.user_id == user.id,
+                                      LoginSession.ended_at.is_(None))
+                               .values(ended_at=at)).rowcount
+    tokens = db.session.execute(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                       ApiToken.revoked_at.is_(None))).scalars()
+    revoked = 0
+    for token in tokens:  # one by one, so the audit log names each token
+        token.revoked_at = at
+        revoked += 1
+    return ended + revoked
+
+
+def revoke_token(token: ApiToken) -> bool:
+    """Revoke one token; False when it already was."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = now()
+    return True
 
 
 def issue_token(user: User, name: str = "cli") -> str:

@@ -117,7 +117,7 @@ def edit_person(user_id):
 @bp.route("/people/<int:user_id>/password", methods=["POST"])
 def reset_password(user_id):
     require("org.admin")
-    person = get_or_404(current_user, User, user_id, change=True)
+    person = get_or_404(current_user, User, user_id)
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():
         accounts.reset_password(person, reset_form.new_password.data)
