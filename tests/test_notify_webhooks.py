@@ -236,3 +236,47 @@ def test_the_scheduled_job_sends_what_is_due(world, server):
     assert run_now("notify.deliver") == "succeeded"
     assert _deliveries()[0].status == "sent"
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/", "http://[::1/", "http://h:0/",
+                                 "http://h:-1/", "ftp://h/", "http:///x"])
+def test_an_address_no_delivery_could_use_is_refused_on_save(client, world, url):
+    login(client, world.a.owner)
+    response = client.post(f"/partners/{world.a.partner.id}/webhooks/new", data={
+        "name": "销售群", "kind": "generic", "url": url, "categories": ["exam"]})
+    assert response.status_code == 400
+    assert 'data-field="url"' in response.get_data(as_text=True)
+    assert db.session.execute(select(Webhook)).first() is None
+
+
+def test_one_broken_address_fails_alone_and_for_good(client, world, server):
+    """A webhook stored before addresses were checked (or edited in the database) gives
+    up at once; the deliveries after it in the same batch are still sent, and the test
+    button answers with the failure rather than a 500."""
+    broken = _hook(world.a.partner, "generic", "http://127.0.0.1:99999/")
+    _hook(world.b.partner, "generic", server.base + "/ok")
+    notify([world.a.staff.id, world.b.staff.id], "exam", "考试提醒")
+    db.session.commit()
+    assert deliver_due(clock.now()) == {"gave_up": 1, "sent": 1}
+    assert len(server.requests) == 1
+    login(client, world.a.owner)
+    response = client.post(f"/webhooks/{broken.id}/test", follow_redirects=True)
+    assert response.status_code == 200 and "alert-danger" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_in_one_delivery_leaves_the_rest_sent(world, server, monkeypatch):
+    from portal.notify import sending
+    _hook(world.a.partner, "generic", server.base + "/a")
+    _hook(world.b.partner, "generic", server.base + "/b")
+    notify([world.a.staff.id, world.b.staff.id], "exam", "考试提醒")
+    db.session.commit()
+    real, calls = sending._send, []
+
+    def flaky(work):
+        calls.append(work)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        return real(work)
+    monkeypatch.setattr(sending, "_send", flaky)
+    assert deliver_due(clock.now()) == {"gave_up": 1, "sent": 1}
+    assert "RuntimeError: boom" in _deliveries()[0].last_error

@@ -1,22 +1,20 @@
 """Forms of the webhook pages. The preferences grid is a plain set of checkboxes read by
 the view, so only its CSRF token needs a form."""
-from urllib.parse import urlsplit
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.core.forms import choices, strip
+from portal.notify.channels.webhooks import url_problem
 from portal.notify.labels import CATEGORY_LABELS, KIND_LABELS
 from portal.notify.models import CATEGORIES, WEBHOOK_KINDS
 
 
 def web_url(form, field):
-    parts = urlsplit(field.data or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(
-            c.isspace() for c in field.data):
-        raise ValidationError(_l("Enter an address starting with http:// or https://."))
+    if url_problem(field.data or ""):
+        raise ValidationError(_l("Enter an address starting with http:// or https://, "
+                                 "with a port from 1 to 65535 if it has one."))
 
 
 class WebhookForm(FlaskForm):

@@ -96,6 +96,12 @@ def attempt(delivery_id: int, now: datetime, *, retry: bool = True) -> str | Non
         values = {"status": "gave_up" if final else "failed", "response_code": error.code,
                   "last_error": str(error)[:500],
                   "next_attempt_at": now + backoff(work.attempts)}
+    except Exception as error:  # noqa: BLE001 - one bad delivery fails alone, for good
+        current_app.logger.exception("delivery %s failed unexpectedly", delivery_id)
+        db.session.rollback()
+        values = {"status": "gave_up", "response_code": None,
+                  "last_error": f"{type(error).__name__}: {error}"[:500],
+                  "next_attempt_at": now + backoff(work.attempts)}
     else:
         values = {"status": "sent", "sent_at": now, "response_code": code, "last_error": None}
     db.session.execute(update(Delivery).where(Delivery.id == delivery_id,

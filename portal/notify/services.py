@@ -7,14 +7,17 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (Boolean, Integer, Select, String, Text, and_, any_, delete, exists,
                         func, insert, literal, null, select, true, update)
 from sqlalchemy.dialects import postgresql
 
 from portal.auth.models import User
 from portal.core.clock import now
+from portal.core.errors import DomainError
 from portal.core.database import UTCDateTime
 from portal.extensions import db
+from portal.notify.channels.webhooks import url_problem
 from portal.notify.models import (ALWAYS_IN_APP, CATEGORIES, CHANNEL_DEFAULTS, CHANNELS,
                                   Delivery, Notification, NotificationPreference, Webhook)
 
@@ -170,7 +173,11 @@ def save_preferences(user, enabled: set[tuple[str, str]],
 def save_webhook(webhook: Webhook | None, partner, actor, *, name: str, kind: str, url: str,
                  categories: Iterable[str], secret: str | None = None,
                  clear_secret: bool = False) -> Webhook:
-    """Create or update a partner's webhook; an empty `secret` keeps the stored one."""
+    """Create or update a partner's webhook; an empty `secret` keeps the stored one.
+    Raises DomainError("url") for an address no delivery could use."""
+    if url_problem(url):
+        raise DomainError("url", _l("Enter an address starting with http:// or https://, "
+                                    "with a port from 1 to 65535 if it has one."))
     if webhook is None:
         webhook = Webhook(partner_id=partner.id, created_by=actor.id, active=True)
         db.session.add(webhook)

@@ -74,15 +74,34 @@ def build(kind: str, url: str, secret: str | None, message: Message
     return url, body, headers
 
 
-def check_destination(url: str, allow_private: bool) -> None:
-    """Refuse URLs that are not http(s), and unless allowed, hosts that resolve to
-    loopback or private addresses: partners must not make the portal probe its own
-    network."""
-    parts = urlsplit(url)
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be a webhook address (in English, for logs), or None: http(s)
+    with a host, a port from 1 to 65535 if any, no spaces, and parseable at all (an
+    unclosed IPv6 bracket or a port of 99999 make Python's parser raise)."""
+    if not isinstance(url, str) or any(c.isspace() for c in url) or len(url) > 500:
+        return "not a single-line address"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        return f"not a valid address: {error}"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SendError("only http and https URLs are allowed", permanent=True)
+        return "only http and https URLs are allowed"
+    if port == 0:
+        return "port 0 is not a port"
+    return None
+
+
+def check_destination(url: str, allow_private: bool) -> None:
+    """Refuse URLs that are not well-formed http(s), and unless allowed, hosts that
+    resolve to loopback or private addresses: partners must not make the portal probe
+    its own network."""
+    problem = url_problem(url)
+    if problem:
+        raise SendError(problem, permanent=True)
     if allow_private:
         return
+    parts = urlsplit(url)
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as error:
