@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     ext.bootstrap.init_app(app)
     ext.limiter.init_app(app)
     ext.api.init_app(app)
+    web.secure_headers(app)
 
     import_domains()
     from portal.auth import sessions

@@ -13,6 +13,10 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set PORTAL_SESSION_COOKIE_SECURE=1 behind HTTPS
+    # Behind HTTPS in production: PORTAL_FORCE_HTTPS=1 redirects plain HTTP and sends
+    # Strict-Transport-Security (HSTS) for HSTS_SECONDS.
+    FORCE_HTTPS = False
+    HSTS_SECONDS = 31536000
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     # A login ends on the server after this many hours, however the cookie is kept.

@@ -3,6 +3,7 @@ from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_talisman import Talisman
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -26,4 +27,5 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
+talisman = Talisman()
 api = Api()
