@@ -13,6 +13,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     load_config(app, config)
+    from portal.core.web import IdConverter
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
     from portal import extensions as ext
     from portal.core import database, errors, web

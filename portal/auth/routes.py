@@ -12,7 +12,7 @@ from portal.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from portal.auth.models import ApiToken, User
 from portal.core import audit
 from portal.core.access import get_or_404, require
-from portal.core.pages import Page
+from portal.core.pages import Page, number_arg
 from portal.core.web import safe_next
 from portal.extensions import db, limiter
 
@@ -85,7 +85,7 @@ def change_password():
 
 def _holder() -> User:
     """Whose tokens the page shows: the caller's, or (admins) `?user=<id>`'s."""
-    asked = request.args.get("user", type=int)
+    asked = number_arg("user")
     if asked is None or asked == current_user.id:
         return current_user._get_current_object()
     require("org.admin")

@@ -16,7 +16,7 @@ from portal.core.clock import now
 from portal.core.errors import DomainError
 from portal.core.forms import show_error, to_local, to_utc
 from portal.core.markdown import render_markdown
-from portal.core.pages import Page
+from portal.core.pages import MAX_ID, Page
 from portal.extensions import db
 from portal.org.audience import addressed_by, confirmation, normalise_spec
 from portal.org.audience_forms import fill_audience_choices
@@ -150,8 +150,9 @@ def audience_count():
     """What publishing the form as it stands would ask to confirm (for the page's
     script, so attached files need not be chosen again)."""
     require("broadcasts.compose")
-    source_id = request.form.get("source", type=int)
-    source = get_or_404(current_user, Broadcast, source_id) if source_id else None
+    source_id = request.form.get("source", "")
+    source = get_or_404(current_user, Broadcast, int(source_id)) \
+        if source_id.isascii() and source_id.isdigit() and int(source_id) <= MAX_ID else None
     form = BroadcastForm()
     fill_audience_choices(form, current_user)
     try:

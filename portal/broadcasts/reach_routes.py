@@ -14,7 +14,7 @@ from portal.broadcasts.models import Broadcast
 from portal.broadcasts.routes import bp
 from portal.core.access import figures_of, get_or_404, may, require
 from portal.core.clock import now
-from portal.core.pages import Page
+from portal.core.pages import Page, number_arg
 from portal.extensions import db
 from portal.org.models import Partner
 
@@ -29,7 +29,7 @@ def reach(broadcast_id):
     if allowed == ():
         abort(404)
     partner_ids = allowed
-    chosen = request.args.get("partner", type=int)
+    chosen = number_arg("partner")
     if chosen is not None and (allowed is None or chosen in allowed):
         partner_ids = [chosen]
     single = partner_ids is not None and len(partner_ids) == 1
@@ -74,7 +74,7 @@ def _local_time(moment) -> str:
 def fidelity():
     """Cascade fidelity: partners whose leaders acknowledged and whose staff did not."""
     require("broadcasts.fidelity")
-    days = request.args.get("days", 90, type=int)
+    days = number_arg("days", 90)
     days = days if days in FIDELITY_WINDOWS else 90
     rows = figures.fidelity(now() - timedelta(days=days), figures_of(current_user).partner_ids)
     return render_template("broadcasts/fidelity.html", rows=rows, days=days,

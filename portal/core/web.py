@@ -7,10 +7,12 @@ from flask import (Blueprint, abort, current_app, g, has_request_context, redire
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
 from portal.core import access, audit
 from portal.core.clock import now
 from portal.core.database import READ_METHODS
+from portal.core.pages import MAX_ID
 from portal.extensions import babel, db, talisman
 from portal.org import labels
 
@@ -36,6 +38,14 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number above what a database integer holds matches
+    no route (a 404) instead of failing in the database."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def secure_headers(app) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import Select, exists, func, or_, select
 
 from portal.auth.models import User
 from portal.core.errors import DomainError
+from portal.core.pages import MAX_ID
 from portal.extensions import db
 from portal.org.models import STRUCTURES, TIERS, Partner, Region, Territory
 
@@ -43,6 +44,8 @@ def _partner_ids(values) -> list[int]:
         ids = sorted({int(v) for v in values})
     except (TypeError, ValueError):
         raise DomainError("audience", _l("Unknown partner.")) from None
+    if any(not 1 <= i <= MAX_ID for i in ids):
+        raise DomainError("audience", _l("Unknown partner."))
     if ids:
         known = set(db.session.execute(select(Partner.id).where(Partner.id.in_(ids))).scalars())
         if known != set(ids):

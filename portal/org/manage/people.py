@@ -9,7 +9,7 @@ from portal.auth.models import ROLES, User
 from portal.core.access import get_or_404, require
 from portal.core.errors import DomainError
 from portal.core.forms import show_error
-from portal.core.pages import paginate
+from portal.core.pages import number_arg, paginate
 from portal.extensions import db
 from portal.org import accounts, services
 from portal.org.forms import PersonForm, ResetPasswordForm, choices
@@ -27,7 +27,7 @@ ACTIVE_FILTERS = {"1": True, "0": False}
 def users():
     require("org.admin")
     args = request.args
-    query = services.people_query(current_user, partner_id=args.get("partner", type=int),
+    query = services.people_query(current_user, partner_id=number_arg("partner"),
                                   role=args.get("role") if args.get("role") in ROLES else None,
                                   q=args.get("q"), active=ACTIVE_FILTERS.get(args.get("active")))
     page = paginate(query)
