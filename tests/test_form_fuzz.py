@@ -10,30 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import walk
 from tests.conftest import login
 
-# URL arguments point at partner A's own objects, so the requests get past access checks.
-OWN_ARGS = {
-    "partner_id": lambda w: w.a.partner.id,
-    "team_id": lambda w: w.a.team.id,
-    "user_id": lambda w: w.a.other_staff.id,
-    "territory_id": lambda w: w.a.territory.id,
-    "code": lambda w: "33",
-    "status": lambda w: "suspended",
-    "action": lambda w: "deactivate",
-    "name": lambda w: "jobs.prune_runs",
-    "notification_id": lambda w: w.a.notification.id,
-    "webhook_id": lambda w: w.a.webhook.id,
-    "broadcast_id": lambda w: w.a.broadcast.id,
-    "attachment_id": lambda w: w.a.attachment.id,
-    "course_id": lambda w: w.a.course.id,
-    "lesson_id": lambda w: w.a.lesson.id,
-    "exam_id": lambda w: w.a.exam.id,
-    "sitting_id": lambda w: w.a.sitting.id,
-    "attempt_id": lambda w: w.a.attempt.id,
-    "certificate_id": lambda w: w.a.certificate.id,
-    "override_id": lambda w: w.a.override.id,
-}
+# URL arguments point at partner A's own objects (the walk's), so the requests get past
+# access checks.
+OWN_ARGS = walk.args()
 SKIP = {"auth.logout", "auth.login", "static", "bootstrap.static"}
 FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>')
 FILE_FIELD = re.compile(r'<input\b[^>]*\btype="file"[^>]*\bname="([^"]+)"'
@@ -56,7 +38,7 @@ def _post_routes(app, world):
         missing = [a for a in rule.arguments if a not in OWN_ARGS]
         assert not missing, f"map URL argument(s) {missing} of {rule.rule} in OWN_ARGS"
         with app.test_request_context():
-            yield rule, url_for(rule.endpoint, **{a: OWN_ARGS[a](world) for a in rule.arguments})
+            yield rule, url_for(rule.endpoint, **{a: OWN_ARGS[a](world.a) for a in rule.arguments})
 
 
 def _fields(client, rule, url):

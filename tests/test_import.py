@@ -156,3 +156,47 @@ def test_template_csv_has_the_header(client, world):
     response = client.get(f"/manage/partners/{world.a.partner.id}/import/template.csv")
     assert response.mimetype == "text/csv"
     assert response.data.decode("utf-8-sig").strip() == HEADER.strip()
+
+
+def test_an_unclosed_quote_refuses_the_file_at_its_line(client, world):
+    """Before, the open quote swallowed the next row into a display name."""
+    partner, before = world.a.partner, people_of(world.a.partner)
+    login(client, world.a.owner)
+    response = upload(client, partner, HEADER + "zhang.san,张三,staff,,,,\n"
+                      + 'li.si,"李四,staff,,,,\n' + "wang.wu,王五,staff,,,,\n")
+    assert response.status_code == 400
+    assert problems(response)[0][:2] == ("3", "file")
+    assert "quot" in problems(response)[0][2]
+    assert people_of(partner) == before
+
+
+@pytest.mark.parametrize("cell", ["张\x00三", "张\x1b[31m三", "invoice\u202egpj.exe", "a\x85b"])
+def test_control_and_direction_override_characters_are_refused_by_cell(client, world, cell):
+    partner, before = world.a.partner, people_of(world.a.partner)
+    login(client, world.a.owner)
+    response = upload(client, partner, HEADER + f"zhang.san,{cell},staff,,,,\n")
+    assert response.status_code == 400
+    assert problems(response) == [("2", "display_name",
+                                   "Contains a character that is not allowed.")]
+    assert people_of(partner) == before
+
+
+def test_chinese_headers_and_role_names_import(client, world):
+    login(client, world.a.owner)
+    response = upload(client, world.a.partner, "用户名,姓名,角色,小组,手机\n"
+                      "chen.qi,陈七,主管,一组a,13800138001\nzhou.ba,周八,员工,,\n", "gb18030")
+    assert response.status_code == 200
+    roles = dict(db.session.execute(select(User.username, User.role).where(
+        User.username.in_(["chen.qi", "zhou.ba"]))).all())
+    assert roles == {"chen.qi": "manager", "zhou.ba": "staff"}
+
+
+def test_the_same_characters_are_refused_by_forms_and_the_api(client, world):
+    from tests.test_api import bearer
+    login(client, world.admin)
+    form = client.post(f"/manage/partners/{world.a.partner.id}/teams/new",
+                       data={"name": "一组\u202e反转"})
+    assert form.status_code == 400 and 'data-field="name"' in form.get_data(as_text=True)
+    api = client.post("/api/v1/broadcasts", headers=bearer(world.admin), json={
+        "title": "标题\x1b[2J", "body_md": "正文", "category": "policy", "audience": {}})
+    assert api.status_code == 422 and "title" in api.json["details"]["fields"]["json"]

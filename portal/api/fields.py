@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 
+from portal.core.text import unsafe_character
+
 # PostgreSQL integer columns; a larger number would fail in the database, not here.
 INT32_MAX = 2**31 - 1
 
@@ -68,11 +70,21 @@ class Pattern(validate.Regexp):
         return str(self.message)
 
 
+def _storable(value: str) -> None:
+    # The forms' input-cleaning rule (NUL, control and bidi-override characters, lone
+    # surrogates, which are valid JSON but no valid UTF-8).
+    if unsafe_character(value, multiline=True) is not None:
+        raise ValidationError(_("Contains a character that is not allowed."))
+
+
+def free_text(limit: int, **kwargs) -> String:
+    """Free text up to `limit` characters, held to the portal's input-cleaning rule."""
+    return String(validate=[MaxLength(limit), _storable], **kwargs)
+
+
 def search_text(description: str) -> String:
-    """Free text for a LIKE search; NUL is refused because PostgreSQL cannot store it."""
-    return String(validate=[MaxLength(100), Pattern(
-        r"^[^\x00]*$", _l("Contains a character that is not allowed."))],
-        metadata={"description": description})
+    """Free text for a LIKE search, held to the same rule."""
+    return free_text(100, metadata={"description": description})
 
 
 def row_id() -> Integer:

@@ -1,20 +1,19 @@
 """Login, password and API token forms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from portal.core.forms import storable, strip
+from portal.core.forms import PortalForm, storable, strip
 
 MIN_PASSWORD = 8
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new = PasswordField(_l("New password"), validators=[
         DataRequired(), Length(min=MIN_PASSWORD, max=200,
@@ -23,6 +22,6 @@ class ChangePasswordForm(FlaskForm):
         DataRequired(), EqualTo("new", message=_l("The two passwords differ."))])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PortalForm):
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(_l("Name the token after what uses it.")), Length(max=64), storable])

@@ -1,7 +1,6 @@
 """The compose form of broadcasts. Choices from the database are filled in by the view;
 the audience and the domain rules are checked again by the services."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (BooleanField, DateTimeLocalField, FieldList, Form, FormField,
                      IntegerField, SelectField, StringField, TextAreaField)
@@ -10,8 +9,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from portal.broadcasts.labels import CATEGORY_LABELS
 from portal.broadcasts.models import CATEGORIES
 from portal.broadcasts.services import MAX_OPTIONS, MAX_QUESTIONS
-from portal.core.forms import (TIME_FORMAT, Checkboxes, choices, plausible_year, storable,
-                               strip, to_local)
+from portal.core.forms import (TIME_FORMAT, Checkboxes, PortalForm, choices, plausible_year,
+                               storable, strip, to_local)
 from portal.org.audience_forms import AudienceFields
 
 
@@ -54,7 +53,7 @@ class QuestionForm(Form):
                 "correct": self.correct.data - 1}
 
 
-class BroadcastForm(AudienceFields, FlaskForm):
+class BroadcastForm(AudienceFields, PortalForm):
     title = StringField(_l("Title"), filters=[strip],
                         validators=[DataRequired(), Length(max=200), storable])
     body_md = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=50_000), storable])

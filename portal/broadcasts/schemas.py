@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
-from portal.api.fields import (INT32_MAX, Between, Choice, Integer, MaxLength, Pattern, String,
-                               _Translated)
+from portal.api.fields import (INT32_MAX, Between, Choice, Integer, Pattern, String,
+                               _Translated, free_text)
 from portal.api.schemas import PageArgs, PageSchema
 from portal.auth.models import ROLES
 from portal.broadcasts.models import CATEGORIES
@@ -85,18 +85,6 @@ class Count(validate.Length):
         if self.min is None:
             return _("At most %(max)s items.", max=self.max)
         return _("Between %(min)s and %(max)s items.", min=self.min, max=self.max)
-
-
-def _storable(value: str) -> None:
-    # A lone surrogate is valid JSON but no valid UTF-8: PostgreSQL would refuse it.
-    if any("\ud800" <= char <= "\udfff" for char in value):
-        raise ValidationError(_("Contains a character that is not allowed."))
-
-
-def free_text(limit: int, **kwargs) -> String:
-    """Free text up to `limit` characters that every database can store."""
-    return String(validate=[MaxLength(limit), Pattern(
-        r"^[^\x00]*$", _l("Contains a character that is not allowed.")), _storable], **kwargs)
 
 
 def strict_id() -> Integer:

@@ -3,12 +3,14 @@ checkbox list, choices from label maps, and one way to show a service's error.""
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField
+from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.core.clock import BUSINESS_TZ
+from portal.core.text import unsafe_character
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -18,14 +20,47 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def storable_text(value: str) -> bool:
-    """Text every database can keep: PostgreSQL refuses NUL and lone surrogates."""
-    return "\x00" not in value and not any("\ud800" <= c <= "\udfff" for c in value)
+NOT_ALLOWED = _l("Contains a character that is not allowed.")
+
+
+def storable_text(value: str, multiline: bool = True) -> bool:
+    """Text the portal keeps (`core.text.unsafe_character`)."""
+    return unsafe_character(value, multiline=multiline) is None
 
 
 def storable(form, field):
-    if not storable_text(field.data if isinstance(field.data, str) else ""):
-        raise ValidationError(_l("Contains a character that is not allowed."))
+    """The input-cleaning rule as a validator (every `PortalForm` applies it anyway)."""
+    if isinstance(field.data, str) and not storable_text(
+            field.data, multiline=isinstance(field, TextAreaField)):
+        raise ValidationError(NOT_ALLOWED)
+
+
+class PortalForm(FlaskForm):
+    """Every form of the portal: each text field, in subforms too, is also held to the
+    one input-cleaning rule (one line unless it is a text area)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in _text_fields(self):
+            if not field.errors and isinstance(field.data, str) and not storable_text(
+                    field.data, multiline=isinstance(field, TextAreaField)):
+                field.errors = [*field.errors, NOT_ALLOWED]
+                valid = False
+        return valid
+
+
+def _text_fields(form):
+    for field in form:
+        if isinstance(field, FormField):
+            yield from _text_fields(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                if isinstance(entry, FormField):
+                    yield from _text_fields(entry.form)
+                elif isinstance(entry, StringField):
+                    yield entry
+        elif isinstance(field, StringField):
+            yield field
 
 
 def plausible_year(form, field):

@@ -53,6 +53,16 @@ def secure_headers(app) -> None:
     every response (Flask-Talisman); HTTPS redirect, HSTS and secure session cookies
     when the settings say the portal runs behind HTTPS."""
     https = bool(app.config["FORCE_HTTPS"])
+
+    @app.after_request
+    def own_policy(response):
+        """A response may carry a stricter policy of its own (`response.portal_csp`,
+        e.g. "sandbox" on downloads); registered first, this runs after Talisman's."""
+        policy = getattr(response, "portal_csp", None)
+        if policy:
+            response.headers["Content-Security-Policy"] = policy
+        return response
+
     talisman.init_app(
         app, content_security_policy=CONTENT_SECURITY_POLICY, frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin", force_https=https,

@@ -7,7 +7,6 @@ import re
 from datetime import datetime, time, timezone
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, FieldList,
                      Form, FormField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
@@ -16,8 +15,8 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 StopValidation, ValidationError)
 
 from portal.core.clock import BUSINESS_TZ
-from portal.core.forms import (TIME_FORMAT, Checkboxes, choices, plausible_year, show_error,
-                               storable, strip, to_local, to_utc)
+from portal.core.forms import (TIME_FORMAT, Checkboxes, PortalForm, choices, plausible_year,
+                               show_error, storable, strip, to_local, to_utc)
 from portal.exams.services import MAX_ATTEMPTS, MAX_MINUTES, MAX_PER_RULE, MAX_RULES
 from portal.org.audience_forms import AudienceFields
 from portal.org.tracks import TRACK_LABELS, TRACKS
@@ -65,7 +64,7 @@ class DrawRuleForm(Form):
         return {"track": self.track.data, "tag": self.tag.data or "", "count": self.count.data}
 
 
-class ExamForm(AudienceFields, FlaskForm):
+class ExamForm(AudienceFields, PortalForm):
     title = StringField(_l("Title"), filters=[strip],
                         validators=[DataRequired(), Length(max=200), storable])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000), storable])
@@ -188,13 +187,13 @@ class ExamForm(AudienceFields, FlaskForm):
                    else None)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PortalForm):
     confirm = BooleanField(_l("Yes, cancel this exam: sittings that have not opened are "
                               "removed, results already taken are kept"),
                            validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(PortalForm):
     """A later close and/or extra minutes for one person or one partner. A sitting with
     many people takes a username instead of a list (`PICK_LIMIT` in the view)."""
 

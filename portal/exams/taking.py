@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.core.clock import now
 from portal.core.errors import DomainError
+from portal.core.text import unsafe_character
 from portal.exams.bank.scoring import score
 from portal.exams.draw import _rng, draw
 from portal.exams.models import Attempt, AttemptItem, Certificate, QuestionVersion, Sitting
@@ -142,8 +143,10 @@ def _original(item: AttemptItem, kind: str, value):
         if not isinstance(value, bool):
             raise ValueError(_l("Answer true or false."))
         return value
-    if not isinstance(value, str) or len(value) > MAX_FILL or "\x00" in value:
+    if not isinstance(value, str) or len(value) > MAX_FILL:
         raise ValueError(_l("Type an answer of at most %(most)s characters.", most=MAX_FILL))
+    if unsafe_character(value) is not None:
+        raise ValueError(_l("Contains a character that is not allowed."))
     return value
 
 

@@ -1,11 +1,10 @@
 """Forms of the webhook pages. The preferences grid is a plain set of checkboxes read by
 the view, so only its CSRF token needs a form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.core.forms import choices, strip
+from portal.core.forms import PortalForm, choices, strip
 from portal.notify.channels.webhooks import url_problem
 from portal.notify.labels import CATEGORY_LABELS, KIND_LABELS
 from portal.notify.models import CATEGORIES, WEBHOOK_KINDS
@@ -17,7 +16,7 @@ def web_url(form, field):
                                  "with a port from 1 to 65535 if it has one."))
 
 
-class WebhookForm(FlaskForm):
+class WebhookForm(PortalForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=80)])
     kind = SelectField(_l("Format"), default="dingtalk",
                        choices=choices((k, KIND_LABELS[k]) for k in WEBHOOK_KINDS))
@@ -32,5 +31,5 @@ class WebhookForm(FlaskForm):
         validators=[DataRequired(_l("Choose at least one category."))])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Only a CSRF token: for buttons and the preferences grid."""

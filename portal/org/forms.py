@@ -1,14 +1,13 @@
 """Forms of the management pages. Choices that come from the database are filled in by
 the view; business rules (uniqueness, exclusivity, roles) are checked by the services."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.core import forms as kit
-from portal.core.forms import strip
+from portal.core.forms import PortalForm, strip
 from portal.org import accounts
 from portal.org.labels import STATUS_LABELS, STRUCTURE_LABELS
 from portal.org.models import TIERS
@@ -37,7 +36,7 @@ def _rule(problem):
     return validate
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(PortalForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
     uscc = StringField(_l("Unified social credit code"), filters=[strip],
                        validators=[DataRequired(), Length(max=40)])
@@ -59,7 +58,7 @@ class PartnerForm(FlaskForm):
             "province_code", "channel_manager_id")}
 
 
-class TerritoryForm(FlaskForm):
+class TerritoryForm(PortalForm):
     """A region picked by cascading selects; the deepest level chosen is the region."""
 
     province = SelectField(_l("Province"), validate_choice=False)
@@ -75,12 +74,12 @@ class TerritoryForm(FlaskForm):
         return chosen[-1] if chosen else None
 
 
-class TeamForm(FlaskForm):
+class TeamForm(PortalForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=80)])
     leader_id = SelectField(_l("Leader"), coerce=optional_int, choices=choices(()))
 
 
-class PersonForm(FlaskForm):
+class PersonForm(PortalForm):
     """A person's account; the view drops `team` for principal accounts and `password`
     when editing, and drops `role` when people edit themselves."""
 
@@ -98,16 +97,16 @@ class PersonForm(FlaskForm):
         DataRequired(), Length(max=200), _rule(accounts.password_problem)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     new_password = PasswordField(_l("New password"), validators=[
         DataRequired(), Length(max=200), _rule(accounts.password_problem)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     """Filters of the audit log page, read from the query string."""
 
     class Meta:

@@ -17,12 +17,20 @@ from sqlalchemy import func, select
 from portal.auth import sessions
 from portal.auth.models import User
 from portal.core import audit
+from portal.core.forms import NOT_ALLOWED, storable_text
 from portal.extensions import db
 from portal.org import accounts
 from portal.org.models import Partner, Team
 from portal.org.people import USERNAME_RE
 
 COLUMNS = ("username", "display_name", "role", "team", "email", "phone", "password")
+# The same columns as a Chinese spreadsheet heads them.
+CHINESE_COLUMNS = {"用户名": "username", "账号": "username", "姓名": "display_name",
+                   "显示名": "display_name", "角色": "role", "小组": "team", "团队": "team",
+                   "邮箱": "email", "电子邮件": "email", "手机": "phone", "手机号": "phone",
+                   "电话": "phone", "密码": "password"}
+CHINESE_ROLES = {"员工": "staff", "销售": "staff", "主管": "manager", "经理": "manager",
+                 "腰部": "manager"}
 REQUIRED_COLUMNS = ("username",)
 ROLES = ("manager", "staff")
 DEFAULT_ROLE = "staff"
@@ -73,6 +81,28 @@ def decode(data: bytes) -> str | None:
     return None
 
 
+def _records(text: str, upload: Upload) -> list[tuple[int, list[tuple[int, str]]]]:
+    """The CSV records of `text`, each with the line it starts on, its cells with theirs.
+    A cell spanning lines means a quote left open (it would swallow the rows after it):
+    the file is refused at the line where the quote opened; so is broken quoting."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records, line = [], 1
+    try:
+        for cells in reader:
+            records.append((line, [(line, cell) for cell in cells]))
+            if any("\n" in cell or "\r" in cell for cell in cells):
+                upload.problems.append(Problem(line, "file", _l(
+                    "A quote opened on this line is not closed on it; close it or remove "
+                    "it.")))
+                return records
+            line = reader.line_num + 1
+    except csv.Error:
+        upload.problems.append(Problem(line, "file", _l(
+            "Broken quoting on this line: a cell that starts with a quote must end with "
+            "one.")))
+    return records
+
+
 def read_upload(data: bytes, partner: Partner) -> Upload:
     """Parse and check an upload for `partner`; nothing is written."""
     max_rows, max_bytes = limits()
@@ -87,12 +117,11 @@ def read_upload(data: bytes, partner: Partner) -> Upload:
         upload.problems.append(Problem(0, "file", _l(
             "The file is neither UTF-8 nor GBK text; save it as CSV from your spreadsheet.")))
         return upload
-    try:
-        lines = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
-        upload.problems.append(Problem(0, "file", _l("The file is not valid CSV.")))
+    lines = _records(text, upload)
+    if upload.problems:
         return upload
-    header = [name.strip().lower() for name in lines[0]] if lines else []
+    header = [CHINESE_COLUMNS.get(name.strip(), name.strip().lower())
+              for _line, name in lines[0][1]] if lines else []
     for index, name in enumerate(header):
         if name not in COLUMNS:
             upload.problems.append(Problem(1, name, _l("Unknown column.")))
@@ -103,15 +132,18 @@ def read_upload(data: bytes, partner: Partner) -> Upload:
             upload.problems.append(Problem(1, name, _l("This column is missing.")))
     if upload.problems:
         return upload
-    for number, cells in enumerate(lines[1:], start=2):
-        if not any(cell.strip() for cell in cells):
+    for number, cells in lines[1:]:
+        if not any(cell.strip() for _line, cell in cells):
             continue  # spreadsheets leave blank lines at the end
         if len(cells) > len(header):
             upload.problems.append(Problem(number, "", _l("More cells than columns.")))
             continue
         row = {name: "" for name in COLUMNS}
-        row.update({name: cell.strip() for name, cell in zip(header, cells)})
+        row.update({name: cell.strip() for name, (_line, cell) in zip(header, cells)})
         row["line"] = number
+        for name, (_line, cell) in zip(header, cells):
+            if not storable_text(cell, multiline=False):
+                upload.problems.append(Problem(number, name, NOT_ALLOWED))
         upload.rows.append(row)
     if not upload.rows and not upload.problems:
         upload.problems.append(Problem(0, "file", _l("The file has no rows to import.")))
@@ -148,7 +180,7 @@ def _row_problems(row: dict, taken: set, teams: dict, seen: dict):
         seen[username.lower()] = row["line"]
     if len(row["display_name"]) > 64:
         yield "display_name", _l("At most %(num)d characters.", num=64)
-    row["role"] = row["role"].lower() or DEFAULT_ROLE
+    row["role"] = CHINESE_ROLES.get(row["role"], row["role"].lower()) or DEFAULT_ROLE
     if row["role"] not in ROLES:
         yield "role", _l("The role must be manager or staff.")
     if row["team"] and row["team"] not in teams:

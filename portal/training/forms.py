@@ -1,15 +1,14 @@
 """Forms of training. Track and course choices are filled in by the view."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from portal.core.forms import storable, strip
+from portal.core.forms import PortalForm, storable, strip
 from portal.org.tracks import TRACK_LABELS, TRACKS
 
 
-class CourseForm(FlaskForm):
+class CourseForm(PortalForm):
     track = SelectField(_l("Track"),
                         choices=[SelectChoice(t, TRACK_LABELS[t]) for t in TRACKS],
                         validators=[InputRequired()])
@@ -21,7 +20,7 @@ class CourseForm(FlaskForm):
                             validators=[InputRequired(), NumberRange(min=0, max=9999)])
 
 
-class LessonForm(FlaskForm):
+class LessonForm(PortalForm):
     title = StringField(_l("Title"), filters=[strip],
                         validators=[DataRequired(), Length(max=200), storable])
     body_md = TextAreaField(_l("Text (Markdown)"),
@@ -30,7 +29,7 @@ class LessonForm(FlaskForm):
                            validators=[InputRequired(), NumberRange(min=1, max=600)])
 
 
-class EnrollForm(FlaskForm):
+class EnrollForm(PortalForm):
     course_id = SelectField(_l("Course"), coerce=int, validators=[InputRequired()])
     username = StringField(_l("Username"), filters=[strip],
                            validators=[DataRequired(), Length(max=80), storable])
