@@ -68,7 +68,8 @@ ALLOWED = {
                      "manage.users", "manage.reset_password"], {"admin"}),
     **dict.fromkeys(["manage.new_team", "manage.edit_team", "manage.team_active",
                      "manage.new_person", "manage.edit_person", "manage.person_active",
-                     "manage.import_people", "manage.import_template"], STAFF_MANAGERS),
+                     "manage.import_people", "manage.import_template", "manage.unlock_login"],
+                    STAFF_MANAGERS),
     # Notifications: webhooks are the partner's (owner) or its channel manager's.
     **dict.fromkeys(["notify.new_webhook", "notify.edit_webhook", "notify.test_webhook",
                      "notify.webhook_active"], STAFF_MANAGERS),

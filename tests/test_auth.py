@@ -1,12 +1,14 @@
 """Logging in and out, sessions that end on the server, throttling, cookies."""
 import os
 import stat
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.auth.models import ApiToken, LoginSession
 from portal.config import _instance_secret
+from portal.core import clock
 from portal.core.audit import AuditLog
 from portal.extensions import db
 from tests.conftest import PASSWORD, login
@@ -75,20 +77,66 @@ def test_password_change_rejects_wrong_current_and_short_new(client, world):
     assert login(client.application.test_client(), world.a.staff).status_code == 302
 
 
-@pytest.mark.config(LOGIN_LIMIT_PER_ACCOUNT="3 per 5 minutes", LOGIN_LIMIT_PER_IP="100 per minute")
-def test_repeated_failures_lock_the_account_for_a_while(app, world):
-    for _ in range(3):
-        assert login(app.test_client(), world.a.owner, "guess-guess").status_code == 401
-    # Even the right password is refused until the window passes; other accounts go on.
-    assert login(app.test_client(), world.a.owner).status_code == 429
-    assert login(app.test_client(), world.b.owner).status_code == 302
+def _from(app, address):
+    """A browser at `address` (an office, a stranger's machine)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
-@pytest.mark.config(LOGIN_LIMIT_PER_IP="4 per minute", LOGIN_LIMIT_PER_ACCOUNT="100 per minute")
-def test_repeated_failures_from_one_address_are_throttled(client, world):
+def test_wrong_passwords_grow_a_wait_for_that_address_only(app, world):
+    """Five wrong passwords are free; then each try from that address waits longer,
+    even with the right password. The owner at its office address logs in meanwhile."""
+    clock.set_now(datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc))
+    stranger = _from(app, "203.0.113.9")
+    for _ in range(4):
+        assert login(stranger, world.a.owner, "guess-guess").status_code == 401
+    fifth = login(stranger, world.a.owner, "guess-guess")
+    assert fifth.status_code == 401 and "30秒" in fifth.get_data(as_text=True).replace(" ", "")
+    refused = login(stranger, world.a.owner)
+    assert refused.status_code == 429 and 'id="login-form"' in refused.get_data(as_text=True)
+    assert login(_from(app, "198.51.100.20"), world.a.owner).status_code == 302
+    clock.advance(timedelta(seconds=31))
+    assert login(stranger, world.a.owner, "guess-guess").status_code == 401  # 60 s now
+    clock.advance(timedelta(seconds=40))
+    assert login(stranger, world.a.owner).status_code == 429
+    clock.advance(timedelta(seconds=21))
+    assert login(stranger, world.a.owner).status_code == 302
+
+
+def test_failed_logins_and_waits_are_in_the_audit_log(app, world):
+    stranger = _from(app, "203.0.113.9")
+    for _ in range(5):
+        login(stranger, world.a.staff, "guess-guess")
+    actions = db.session.execute(select(AuditLog.action, AuditLog.object_id).where(
+        AuditLog.action.in_(["login_failed", "login_locked"]))).all()
+    assert actions.count(("login_failed", str(world.a.staff.id))) == 5
+    assert ("login_locked", str(world.a.staff.id)) in actions
+
+
+def test_an_owner_or_the_admin_unlocks_a_waiting_account(app, client, world):
+    stranger = _from(app, "203.0.113.9")
+    for _ in range(5):
+        login(stranger, world.a.staff, "guess-guess")
+    login(client, world.b.owner)  # another partner's owner may not
+    assert client.post(f"/manage/people/{world.a.staff.id}/unlock").status_code == 404
+    client.post("/logout")
+    login(client, world.a.owner)
+    page = client.get(f"/manage/people/{world.a.staff.id}/edit").get_data(as_text=True)
+    assert 'id="login-wait"' in page
+    assert client.post(f"/manage/people/{world.a.staff.id}/unlock").status_code == 302
+    assert login(stranger, world.a.staff).status_code == 302
+    assert db.session.execute(select(AuditLog).filter_by(action="login_unlock")).first()
+
+
+@pytest.mark.config(LOGIN_LIMIT_PER_IP="4 per minute")
+def test_an_address_has_its_own_limit_and_says_so_on_the_form(client, world):
     for n in range(4):
         assert login(client, f"someone{n}", "guess-guess").status_code == 401
-    assert login(client, world.a.owner).status_code == 429
+    refused = login(client, world.a.owner)
+    assert refused.status_code == 429
+    assert 'id="login-form"' in refused.get_data(as_text=True)
+    assert "请稍候" in refused.get_data(as_text=True) or "稍后" in refused.get_data(as_text=True)
 
 
 def test_successful_logins_do_not_count_towards_the_throttle(app, world):

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.clock import now
@@ -78,6 +78,21 @@ class LoginSession(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(200))
 
     user = relationship("User")
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one username from one address: after a few, each further try
+    from there waits longer (`portal.auth.throttle`). Kept per address so that a
+    stranger guessing elsewhere never keeps the person out of its own office."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (UniqueConstraint("username", "ip", name="uq_login_throttle"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)  # lower case
+    ip: Mapped[str] = mapped_column(String(45))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(db.Model):

@@ -7,32 +7,31 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from portal.auth import sessions
+from portal.auth import sessions, throttle
 from portal.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from portal.auth.models import ApiToken, User
 from portal.core import audit
 from portal.core.access import get_or_404, require
 from portal.core.pages import Page, number_arg
+from portal.core.text import human_seconds
 from portal.core.web import safe_next
 from portal.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
 
-def _account_key() -> str:
-    return "account:" + (request.form.get("username") or "").strip().lower()
-
-
 def _failed(response) -> bool:
-    # Only failed attempts count towards the throttle; a successful login redirects.
+    # Only failed attempts count towards the address's limit; a good login redirects.
     return response.status_code != 302
+
+
+def _wait_words(wait) -> str:
+    return human_seconds(max(1, round(wait.total_seconds())))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
                deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("org.home"))
@@ -41,15 +40,40 @@ def login():
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
-            user = sessions.authenticate(form.username.data, form.password.data)
+            username, ip = form.username.data, request.remote_addr or ""
+            wait = throttle.waiting(username, ip)
+            if wait is not None:
+                form.password.errors.append(_(
+                    "Too many wrong passwords for this account from here: try again in "
+                    "%(time)s, or ask your owner or the administrator to unlock it.",
+                    time=_wait_words(wait)))
+                return render_template("auth/login.html", form=form), 429
+            user = sessions.authenticate(username, form.password.data)
             if user is not None:
+                throttle.succeeded(username, ip)
                 sessions.start_session(user)
                 db.session.commit()
                 return redirect(safe_next(request.args.get("next")))
+            wait = throttle.failed(username, ip)
+            db.session.commit()
             # One message for unknown user, wrong password and inactive account alike.
             form.password.errors.append(_("Wrong username or password."))
+            if wait is not None:
+                form.password.errors.append(_("Try again in %(time)s.",
+                                              time=_wait_words(wait)))
             status = 401
     return render_template("auth/login.html", form=form), status
+
+
+@bp.errorhandler(429)
+def too_many_from_here(error):
+    """The address's own limit (an office shares one): the login form with a message,
+    not a bare error page."""
+    db.session.rollback()
+    form = LoginForm(formdata=None)
+    form.password.errors = [_("Too many failed logins from this network. Please wait a "
+                              "few minutes and try again.")]
+    return render_template("auth/login.html", form=form), 429
 
 
 @bp.route("/logout", methods=["POST"])

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.auth import throttle
 from portal.auth.models import ROLES, User
 from portal.core.access import get_or_404, require
 from portal.core.errors import DomainError
@@ -95,7 +96,8 @@ def new_person(partner_id):
 
 def _edit_page(person: User, form: PersonForm, reset_form: ResetPasswordForm):
     return form_page("manage/person_form.html", form=form, partner=person.partner,
-                     person=person, reset_form=reset_form)
+                     person=person, reset_form=reset_form,
+                     locked_until=throttle.locked_until(person))
 
 
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
@@ -143,3 +145,14 @@ def person_active(user_id, action):
         flash(_("%(username)s may log in again.", username=person.username), "success")
     db.session.commit()
     return redirect(url_for("org.person", user_id=person.id))
+
+
+@bp.route("/people/<int:user_id>/unlock", methods=["POST"])
+def unlock_login(user_id):
+    """Forget the person's failed logins, so a wait started by wrong passwords (its own
+    or a stranger's) ends now."""
+    person = get_or_404(current_user, User, user_id, change=True)
+    throttle.unlock(person)
+    db.session.commit()
+    flash(_("%(username)s may log in again at once.", username=person.username), "success")
+    return redirect(url_for("manage.edit_person", user_id=person.id))
