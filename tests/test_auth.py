@@ -247,3 +247,29 @@ def test_a_login_expires_on_the_server_after_its_maximum_age(app, world):
     assert client.get(f"/partners/{world.a.partner.id}").status_code == 200
     clock.set_now(start + timedelta(hours=12, minutes=1))
     assert client.get(f"/partners/{world.a.partner.id}").status_code == 302
+
+
+@pytest.mark.parametrize("new, message", [
+    ("12345678", "太容易被猜到"), ("woaini1314", "太容易被猜到"), ("Passw0rd!", "太容易被猜到"),
+    ("owner_a", "At least"), ("OWNER_A-1", None), (PASSWORD, "不能与当前密码相同"),
+])
+def test_weak_passwords_are_refused_with_a_reason(client, world, new, message):
+    login(client, world.a.owner)
+    response = client.post("/account/password", data={
+        "current": PASSWORD, "new": new, "confirm": new})
+    page = response.get_data(as_text=True)
+    if message is None:  # the username with a little added is still too close to it
+        assert response.status_code == 400 and 'data-field="new"' in page
+        return
+    assert response.status_code == 400
+    assert message in page or message == "At least" and 'data-field="new"' in page
+
+
+def test_an_admin_reset_and_the_import_refuse_weak_passwords_too(client, world):
+    login(client, world.admin)
+    reset = client.post(f"/manage/people/{world.a.staff.id}/password",
+                        data={"new_password": "abcd1234"})
+    assert reset.status_code == 400 and "太容易被猜到" in reset.get_data(as_text=True)
+    named = client.post(f"/manage/people/{world.a.staff.id}/password",
+                        data={"new_password": world.a.staff.username})
+    assert named.status_code == 400

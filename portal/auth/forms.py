@@ -3,9 +3,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from portal.auth.passwords import MIN_PASSWORD
 from portal.core.forms import PortalForm, storable, strip
-
-MIN_PASSWORD = 8
 
 
 class LoginForm(PortalForm):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from portal.auth import sessions, throttle
+from portal.auth.passwords import password_problem
 from portal.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from portal.auth.models import ApiToken, User
 from portal.core import audit
@@ -94,7 +95,14 @@ def change_password():
         status = 400
         user = current_user._get_current_object()
         if form.validate_on_submit():
-            if check_password_hash(user.password_hash, form.current.data):
+            problem = password_problem(
+                form.new.data, names=(user.username, user.display_name),
+                current_hash=user.password_hash)
+            if not check_password_hash(user.password_hash, form.current.data):
+                form.current.errors.append(_("The current password is wrong."))
+            elif problem:
+                form.new.errors.append(problem)
+            else:
                 user.password_hash = sessions.hash_password(form.new.data)
                 sessions.end_all_sessions(user)
                 audit.record("password_change", user)
@@ -103,7 +111,6 @@ def change_password():
                 flash(_("Your password has been changed. Other sessions were logged out."),
                       "success")
                 return redirect(url_for("org.home"))
-            form.current.errors.append(_("The current password is wrong."))
     return render_template("auth/password.html", form=form), status
 
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.auth import sessions
+from portal.auth.passwords import password_problem
 from portal.auth.models import User
 from portal.core import audit
 from portal.core.errors import DomainError
@@ -15,7 +16,6 @@ from portal.extensions import db
 from portal.org.models import Team
 from portal.org.people import check_person
 
-MIN_PASSWORD = 8
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 # No 0/O, 1/l/I: generated passwords are read off a screen or a printout.
 PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -37,13 +37,6 @@ def phone_problem(value: str | None):
     if not value or PHONE_RE.match(value):
         return None
     return _l("A mobile number has 11 digits and starts with 13 to 19.")
-
-
-def password_problem(value: str | None):
-    """None when `value` is long enough to be a password, else the message to show."""
-    if value is None or len(value) < MIN_PASSWORD:
-        return _l("At least %(num)d characters.", num=MIN_PASSWORD)
-    return None
 
 
 def generate_password(length: int = 12) -> str:
@@ -72,7 +65,8 @@ def update_person(person: User, *, username: str, display_name: str, role: str,
 
 def reset_password(person: User, password: str) -> None:
     """Set a new password and log the person out everywhere."""
-    problem = password_problem(password)
+    problem = password_problem(password, names=(person.username, person.display_name),
+                               current_hash=person.password_hash)
     if problem:
         raise DomainError("password", problem)
     person.password_hash = sessions.hash_password(password)

@@ -20,6 +20,7 @@ from portal.org.models import Partner, Team
 @with_appcontext
 def create_user(username, role, display_name, partner_name, team_name, password):
     """Create an account."""
+    from portal.auth.passwords import password_problem
     from portal.org.people import create_person
     cli_actor("create-user")
     partner = team = None
@@ -35,6 +36,9 @@ def create_user(username, role, display_name, partner_name, team_name, password)
                                                      Team.name == team_name)).scalar_one_or_none()
         if team is None:
             raise click.BadParameter(f"no team named {team_name!r}", param_hint="--team")
+    problem = password_problem(password, names=(username, display_name or ""))
+    if problem:
+        raise click.BadParameter(str(problem), param_hint="--password")
     try:
         user = create_person(username=username, display_name=display_name or username,
                              role=role, partner=partner, team=team, password=password)

@@ -94,7 +94,13 @@ class PersonForm(PortalForm):
     phone = StringField(_l("Mobile phone"), filters=[strip], validators=[
         Optional(), _rule(accounts.phone_problem)])
     password = PasswordField(_l("Initial password"), validators=[
-        DataRequired(), Length(max=200), _rule(accounts.password_problem)])
+        DataRequired(), Length(max=200)])
+
+    def validate_password(self, field):
+        message = accounts.password_problem(
+            field.data, names=(self.username.data or "", self.display_name.data or ""))
+        if message:
+            raise ValidationError(message)
 
 
 class ResetPasswordForm(PortalForm):

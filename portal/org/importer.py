@@ -193,7 +193,8 @@ def _row_problems(row: dict, taken: set, teams: dict, seen: dict):
     if len(row["email"]) > 120:
         yield "email", _l("At most %(num)d characters.", num=120)
     if row["password"]:
-        message = accounts.password_problem(row["password"])
+        message = accounts.password_problem(row["password"],
+                                            names=(row["username"], row["display_name"]))
         if message:
             yield "password", message
 
