@@ -50,6 +50,12 @@ ALLOWED_SURVIVORS: dict[str, str] = {
     "not an access check",
     "portal/core/web.py abort(404): code not in current_app.config['LANGUAGES']": "an "
     "unknown language code, not an access check",
+    "portal/notify/policies.py change rule: change_webhook": "the webhook scope already "
+    "holds a webhook to its partner's owner and channel manager, who may change all they "
+    "see; the only other reader, the auditor, changes nothing (core refuses it first)",
+    "portal/notify/routes.py change=True: change=True": "the auditor, the only person who "
+    "sees a webhook it may not change, is refused every write before a route runs "
+    "(AUDITOR_MAY_POST)",
 }
 
 

@@ -136,3 +136,23 @@ def test_each_role_gets_exactly_its_endpoints(app, walk_world, role):
                 failures.append(f"{method} {url} ({rule.endpoint}): {status}, expected "
                                 + ("access" if allowed else "403/404"))
     assert not failures, "\n".join(failures)
+
+
+# Links and buttons shown by a named rule: (page as a function of the world, marker, rule
+# roles). Each role sees the marker exactly when the rule names it, so a hidden button and
+# a refused route never follow different rules.
+SHOWN_BY_RULE = [
+    (lambda w: "/training/", lambda w: 'id="nav-exams"', {"owner", "manager", "staff"}),
+    (lambda w: "/training/", lambda w: 'id="nav-exams-manage"', PRINCIPAL),
+    (lambda w: f"/partners/{w.a.partner.id}",
+     lambda w: f'href="/partners/{w.a.partner.id}/webhooks"', READERS),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_links_follow_the_rules_of_their_routes(app, world, role):
+    client = app.test_client()
+    assert login(client, _user(world, role)).status_code == 302
+    for page, marker, roles in SHOWN_BY_RULE:
+        body = client.get(page(world)).get_data(as_text=True)
+        assert (marker(world) in body) == (role in roles), (page(world), marker(world), role)

@@ -170,13 +170,15 @@ def test_comprehension_check_gates_the_acknowledgement(world):
     policy = publish(world.admin, requires_ack=True, questions=[
         {"text": "保护期多少天?", "options": ["30", "90"], "correct": 1},
         {"text": "谁来报备?", "options": ["销售", "老板", "客户"], "correct": 0}])
-    for wrong in ([1, 1], [1], None, [0, 0]):
+    for wrong in ([1, 1], [1], None, [1, None], [0, 0]):
         with pytest.raises(DomainError) as error:
             services.acknowledge(world.a.staff, policy, wrong)
         assert error.value.field == "answers"
+        missing = wrong is None or len(wrong) < 2 or None in wrong
+        assert ("回答所有问题" in str(error.value.message)) == missing
         db.session.commit()
     receipt = services.receipt_for(world.a.staff, policy)
-    assert receipt.acked_at is None and receipt.check_failures == 4
+    assert receipt.acked_at is None and receipt.check_failures == 2  # only wrong answers
     assert services.acknowledge(world.a.staff, policy, [1, 0]).acked_at == T0
 
 

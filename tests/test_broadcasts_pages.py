@@ -455,3 +455,71 @@ def test_an_admin_superseding_a_bounded_broadcast_keeps_its_bound(client, world)
     assert response.status_code == 302
     new = db.session.execute(select(Broadcast).where(Broadcast.version == 2)).scalar_one()
     assert new.audience["within"] == [world.a.partner.id] and new.recipient_count == 4
+
+
+def test_reading_a_broadcast_reads_its_notifications(client, world):
+    from portal.broadcasts.reminders import notify_published
+    freeze()
+    broadcast = publish(world.admin, requires_ack=True, title="新政策")
+    other = publish(world.admin, title="另一条")
+    notify_published(T0)
+    db.session.commit()
+
+    def unread():
+        return {n.link for n in db.session.execute(select(Notification).where(
+            Notification.user_id == world.a.staff.id,
+            Notification.read_at.is_(None))).scalars()}
+    assert unread() == {f"/broadcasts/{broadcast.id}", f"/broadcasts/{other.id}"}
+    _as(client, world.a.staff)
+    assert client.get(f"/broadcasts/{broadcast.id}").status_code == 200
+    assert unread() == {f"/broadcasts/{other.id}"}
+
+
+def test_messages_of_repeated_fields_are_in_chinese_too(client, world):
+    """The comprehension questions are a subform: WTForms' own messages there were in
+    English ("Number must be between 1 and 6.")."""
+    _as(client, world.cm)
+    page = client.post("/broadcasts/new", data=_form(**{
+        "questions-0-text": "何时生效？", "questions-0-options": "本月\n下月",
+        "questions-0-correct": "9"})).get_data(as_text=True)
+    assert "Number must be between" not in page and "数值大小必须介于 1 到 6 之间" in page
+
+
+def test_an_unanswered_question_asks_for_an_answer_and_is_not_counted(client, world):
+    freeze()
+    broadcast = publish(world.admin, requires_ack=True, questions=[
+        {"text": "保护期多少天?", "options": ["30", "90"], "correct": 1}])
+    _as(client, world.a.staff)
+    empty = client.post(f"/broadcasts/{broadcast.id}/ack", data={})
+    page = empty.get_data(as_text=True)
+    assert empty.status_code == 400 and "请先回答所有问题" in page and "有答案不正确" not in page
+    assert services.receipt_for(world.a.staff, broadcast).check_failures == 0
+
+
+def test_a_past_deadline_reads_overdue(client, world):
+    freeze()
+    broadcast = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(hours=2))
+    _as(client, world.a.staff)
+    before = client.get(f"/broadcasts/{broadcast.id}").get_data(as_text=True)
+    assert 'id="ack-overdue"' not in before and "请在" in before
+    later(hours=3)
+    after = client.get(f"/broadcasts/{broadcast.id}").get_data(as_text=True)
+    assert 'id="ack-overdue"' in after
+
+
+def test_pages_say_what_is_true_before_publication_and_before_any_acknowledgement(
+        client, world):
+    freeze()
+    scheduled = publish(world.admin, title="明日政策", requires_ack=True,
+                        at=T0 + timedelta(days=1))
+    published = publish(world.admin, title="今日政策", requires_ack=True)
+    _as(client, world.admin)
+    listing = client.get("/broadcasts/").get_data(as_text=True)
+    row = listing.split("明日政策")[1].split("</tr>")[0]
+    assert "尚未发布" in row
+    reach = client.get(f"/broadcasts/{scheduled.id}/reach").get_data(as_text=True)
+    assert "将送达" in reach and "定于" in reach
+    times = client.get(f"/broadcasts/{published.id}/reach").get_data(as_text=True)
+    assert "还没有人确认" in times.split('id="ack-times"')[1][:80]
+    empty = client.get("/broadcasts/?q=不存在的标题").get_data(as_text=True)
+    assert "没有符合这些条件的公告" in empty

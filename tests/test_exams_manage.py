@@ -398,6 +398,28 @@ def test_auditor_reads_the_pages_and_cannot_post(client, world):
     assert _count(Exam) == 1 and _count(Override) == 1
 
 
+def test_a_channel_manager_reads_but_does_not_change_the_admins_exam(client, world):
+    """The admin's exam reaches the channel manager's partner: it reads the exam and its
+    overrides, and may neither add nor remove one, nor cancel or edit the exam."""
+    exam = _scheduled(world.admin, world.a.partner)
+    sitting = exam.sittings[0]
+    override = services.add_override(sitting, world.admin, user=world.a.staff,
+                                     extra_minutes=5)
+    db.session.commit()
+    _as(client, world.cm)
+    page = client.get(f"/exams/manage/sittings/{sitting.id}/overrides")
+    assert page.status_code == 200 and 'id="add-override"' not in page.get_data(as_text=True)
+    for url, data in ((f"/exams/manage/overrides/{override.id}/delete", {}),
+                      (f"/exams/manage/sittings/{sitting.id}/overrides",
+                       {"user_id": str(world.a.other_staff.id), "extra_minutes": "5"}),
+                      (f"/exams/manage/{exam.id}/cancel", {"confirm": "y"}),
+                      (f"/exams/manage/{exam.id}/edit", _form(world))):
+        assert client.post(url, data=data).status_code == 403, url
+    assert _count(Override) == 1
+    db.session.refresh(exam)
+    assert exam.status == "scheduled"
+
+
 @pytest.mark.parametrize("who", ["owner", "manager", "staff"])
 def test_partner_people_get_403_on_the_manage_pages(client, world, who):
     exam = _scheduled(world.cm, world.a.partner)

@@ -2,7 +2,9 @@
 
 Each route is called with the ids of partner B's objects by every user who must not see
 partner B (partner A's owner, manager and staff, and the channel manager assigned only to
-A). A route that takes an object must answer 403 or 404; no page may show the display
+A). A route that takes an object must answer 403 or 404, and exactly what it answers for
+an id that exists nowhere (a foreign object's existence is never revealed, e.g. by a 403
+where a missing one gets 404); no page may show the display
 texts of anything built for B (names, titles, bodies, file names: `tests/walk.py`
 gathers them from the domains' walk modules), and a refused write changes no row of any
 table. Inside partner A, staff and a manager are walked over their colleagues', their
@@ -23,6 +25,7 @@ SKIP_ENDPOINTS = {"static", "bootstrap.static"}
 SELF_ONLY = {"auth.logout", "auth.login", "auth.change_password", "core.set_language",
              "notify.read_all", "notify.preferences"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MISSING_ID = 2_000_000_000
 # Inside partner A: who walks over whose own objects (another team's, their manager's,
 # their owner's).
 INSIDE = [("staff", "other_staff"), ("staff", "manager"), ("staff", "owner"),
@@ -46,6 +49,13 @@ def _foreign_url(app, rule, side):
     assert not missing, (f"map URL argument(s) {missing} of {rule.rule} in a domain's "
                          "walk module (ARGS, NEUTRAL or PERSONAL)")
     return _url(app, rule, {a: fill[a](side) for a in rule.arguments})
+
+
+def _missing_url(app, rule, side):
+    """The same route with every object id replaced by one that exists nowhere."""
+    fill, neutral = walk.args(), walk.neutral()
+    return _url(app, rule, {a: fill[a](side) if a in neutral else MISSING_ID
+                            for a in rule.arguments})
 
 
 def _as(app, user):
@@ -103,7 +113,13 @@ def test_no_route_shows_a_foreign_partner(app, walk_world, who):
         url = _foreign_url(app, rule, world.b)
         names_object = bool(set(rule.arguments) - neutral)
         for method in _methods(rule):
-            _call(client, url, method, headers, markers, names_object, failures)
+            response = _call(client, url, method, headers, markers, names_object, failures)
+            if names_object:
+                missing = client.open(_missing_url(app, rule, world.b), method=method,
+                                      headers=headers, data={}).status_code
+                if missing != response.status_code:
+                    failures.append(f"{method} {url}: {response.status_code}, but {missing} "
+                                    "for an id that exists nowhere")
     assert not failures, "\n".join(failures)
 
 

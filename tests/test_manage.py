@@ -383,3 +383,12 @@ def test_manage_posts_need_the_csrf_token(client, world):
     assert client.post(url, data={"csrf_token": token}).status_code == 302
     db.session.expire_all()
     assert not db.session.get(User, world.a.staff.id).active
+
+
+def test_a_person_page_shows_times_in_the_portals_time_zone(client, world):
+    from datetime import datetime, timezone
+    world.a.staff.last_login_at = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+    db.session.commit()
+    login(client, world.a.owner)
+    page = client.get(f"/people/{world.a.staff.id}").get_data(as_text=True)
+    assert "2026-03-02 10:00" in page and "02:00:00+00:00" not in page

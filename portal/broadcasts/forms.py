@@ -2,19 +2,19 @@
 the audience and the domain rules are checked again by the services."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import (BooleanField, DateTimeLocalField, FieldList, Form, FormField,
+from wtforms import (BooleanField, DateTimeLocalField, FieldList, FormField,
                      IntegerField, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.broadcasts.labels import CATEGORY_LABELS
 from portal.broadcasts.models import CATEGORIES
 from portal.broadcasts.services import MAX_OPTIONS, MAX_QUESTIONS
-from portal.core.forms import (TIME_FORMAT, Checkboxes, PortalForm, choices, plausible_year,
-                               storable, strip, to_local)
+from portal.core.forms import (TIME_FORMAT, Checkboxes, PortalForm, SubForm, choices,
+                               plausible_year, storable, strip, to_local)
 from portal.org.audience_forms import AudienceFields
 
 
-class QuestionForm(Form):
+class QuestionForm(SubForm):
     """One comprehension question; left empty, it is not asked."""
 
     text = StringField(_l("Question"), filters=[strip],

@@ -19,6 +19,7 @@ from portal.core.errors import DomainError
 from portal.core.pages import Page, require_login
 from portal.core.text import human_seconds
 from portal.extensions import db
+from portal.notify import services as notices
 
 bp = Blueprint("broadcasts", __name__, url_prefix="/broadcasts")
 
@@ -79,6 +80,7 @@ def _reading_page(broadcast: Broadcast, receipt: Receipt | None, status: int = 2
         "broadcasts/read.html", broadcast=broadcast, receipt=receipt, current=current,
         acked_before=acked_before, answer_error=answer_error, answers=answers or {},
         may_reach=may(current_user, "broadcasts.reach"),
+        overdue=broadcast.ack_deadline is not None and broadcast.ack_deadline <= now(),
         may_supersede=(may_supersede(current_user, broadcast) and broadcast.is_published
                        and current.id == broadcast.id)), status
 
@@ -91,6 +93,8 @@ def read(broadcast_id):
     if receipt is not None and receipt.opened_at is None and broadcast.is_published:
         write_during_get(lambda: services.open_broadcast(current_user, broadcast))
         receipt = services.receipt_for(current_user, broadcast)
+    if notices.unread_linking(current_user, request.path):
+        write_during_get(lambda: notices.mark_read_linking(current_user, request.path))
     return _reading_page(broadcast, receipt)
 
 

@@ -335,6 +335,11 @@ def acknowledge(user, broadcast: Broadcast, answers: list[int] | None = None,
             Broadcast.id == broadcast.id, is_current())).first():
         raise DomainError("broadcast", _l(
             "A newer version replaced this one; acknowledge the newer version."))
+    given = list(answers or [])
+    if broadcast.questions and (len(given) < len(broadcast.questions) or any(
+            a is None for a in given[:len(broadcast.questions)])):
+        # A question left out is not a wrong answer: nothing is counted against anyone.
+        raise DomainError("answers", _l("Answer every question, then acknowledge."))
     if broadcast.questions and not _all_right(broadcast.questions, answers):
         db.session.execute(update(Receipt).where(Receipt.id == receipt.id).values(
             check_failures=Receipt.check_failures + 1),

@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, SelectMultipleField, StringField, TextAreaField
+from flask_wtf.i18n import translations as wtforms_translations
+from wtforms import FieldList, Form, FormField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -33,6 +34,15 @@ def storable(form, field):
     if isinstance(field.data, str) and not storable_text(
             field.data, multiline=isinstance(field, TextAreaField)):
         raise ValidationError(NOT_ALLOWED)
+
+
+class SubForm(Form):
+    """A group of fields repeated inside a form (a question, a draw rule): WTForms' own
+    messages in the user's language, as in the form around it."""
+
+    class Meta:
+        def get_translations(self, form):
+            return wtforms_translations
 
 
 class PortalForm(FlaskForm):

@@ -167,4 +167,6 @@ def init_app(app) -> None:
                 "structure_label": lambda c: labels.label(labels.STRUCTURE_LABELS, c),
                 "status_label": lambda c: labels.label(labels.STATUS_LABELS, c),
                 "level_label": lambda c: labels.label(labels.LEVEL_LABELS, c),
-                "languages": app.config["LANGUAGES"]}
+                "languages": app.config["LANGUAGES"],
+                # The portal's clock (tests move it), for "overdue" and "open now".
+                "clock_now": now}

@@ -8,15 +8,16 @@ from datetime import datetime, time, timezone
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, FieldList,
-                     Form, FormField, IntegerField, RadioField, SelectField, StringField,
+                     FormField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 StopValidation, ValidationError)
 
 from portal.core.clock import BUSINESS_TZ
-from portal.core.forms import (TIME_FORMAT, Checkboxes, PortalForm, choices, plausible_year,
-                               show_error, storable, strip, to_local, to_utc)
+from portal.core.forms import (TIME_FORMAT, Checkboxes, PortalForm, SubForm, choices,
+                               plausible_year, show_error, storable, strip, to_local,
+                               to_utc)
 from portal.exams.services import MAX_ATTEMPTS, MAX_MINUTES, MAX_PER_RULE, MAX_RULES
 from portal.org.audience_forms import AudienceFields
 from portal.org.tracks import TRACK_LABELS, TRACKS
@@ -41,7 +42,7 @@ def finite(form, field):
         raise StopValidation(_l("The pass mark is a percentage from 0 to 100."))
 
 
-class DrawRuleForm(Form):
+class DrawRuleForm(SubForm):
     """One draw rule; a row without a count is left out."""
 
     track = SelectField(_l("Bank"), choices=[SelectChoice(t, TRACK_LABELS[t]) for t in TRACKS])

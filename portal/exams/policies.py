@@ -3,8 +3,9 @@
 An exam is the principal's: its admin and auditors see all; a channel manager sees the
 exams it wrote and those assigned to anyone of its partners. Partner people see an exam
 (and its sittings) only when it is assigned to someone they may see: staff themselves, a
-mid-level manager its team, an owner its partner. Attempts, assignments and
-certificates follow the person: visible when the person is (`visible(user, User)`).
+mid-level manager its team, an owner its partner. Attempts and certificates follow the
+person: visible when the person is (`visible(user, User)`). Assignments and attempt
+items are never loaded by id; the queries that read them join what is checked above.
 Only the exam's author or an admin changes an exam, its sittings and overrides; only the
 taker works on (saves answers to, submits) its own attempt.
 
@@ -14,8 +15,7 @@ from sqlalchemy import exists, false, or_, select
 
 from portal.auth.models import PARTNER_ROLES, User
 from portal.core.access import change_rule, get_or_404, rule, scope, visible
-from portal.exams.models import (Assignment, Attempt, AttemptItem, Certificate, Exam,
-                                 Override, Sitting)
+from portal.exams.models import Assignment, Attempt, Certificate, Exam, Override, Sitting
 
 rule("exams.schedule", "admin", "channel_manager")
 # The principal's exam pages: the list, an exam's detail and its overrides.
@@ -62,19 +62,9 @@ def _person(column, user):
     return column.in_(select(User.id).where(visible(user, User)))
 
 
-@scope(Assignment)
-def assignment_scope(user):
-    return _person(Assignment.user_id, user)
-
-
 @scope(Attempt)
 def attempt_scope(user):
     return _person(Attempt.user_id, user)
-
-
-@scope(AttemptItem)
-def attempt_item_scope(user):
-    return AttemptItem.attempt_id.in_(select(Attempt.id).where(attempt_scope(user)))
 
 
 @scope(Certificate)

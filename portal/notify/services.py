@@ -129,6 +129,21 @@ def mark_read(user, ids: Iterable[int] | str = "all") -> int:
                               execution_options={"synchronize_session": False}).rowcount
 
 
+def unread_linking(user, link: str) -> bool:
+    """Has `user` an unread notification pointing at `link` (a page it is reading)?"""
+    return db.session.execute(select(exists().where(
+        Notification.user_id == user.id, Notification.read_at.is_(None),
+        Notification.link == link))).scalar()
+
+
+def mark_read_linking(user, link: str) -> int:
+    """Reading a page reads the notifications that pointed at it."""
+    return db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None),
+        Notification.link == link).values(read_at=now()),
+        execution_options={"synchronize_session": False}).rowcount
+
+
 def inbox_query(user, *, unread: bool = False, category: str | None = None) -> Select:
     """`user`'s notifications, newest first, optionally only unread or one category."""
     query = select(Notification).where(Notification.user_id == user.id)
