@@ -54,3 +54,17 @@ def test_only_admin_and_auditor_see_the_audit_log_and_its_menu_link(app, world):
         # The menu link and the page are the one rule "org.audit_log".
         menu = client.get("/training/").get_data(as_text=True)
         assert ('href="/manage/audit"' in menu) == (status == 200), user.username
+
+
+def test_dates_outside_the_portals_years_are_field_errors(client, world):
+    """The same bounds as every other date of the portal (2000 to 2100)."""
+    login(client, world.admin)
+    response = client.get("/manage/audit?start=1900-01-01")
+    assert response.status_code == 400 and 'data-field="start"' in response.get_data(
+        as_text=True)
+    partner = client.post(f"/manage/partners/{world.a.partner.id}/edit", data={
+        "name": world.a.partner.name, "uscc": world.a.partner.uscc, "tier": "B",
+        "structure": "loose", "status": "active", "contract_start": "9999-01-01",
+        "province_code": world.a.partner.province_code or ""})
+    assert partner.status_code == 400 and 'data-field="contract_start"' in partner.get_data(
+        as_text=True)

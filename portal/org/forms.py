@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.core import forms as kit
-from portal.core.forms import PortalForm, strip
+from portal.core.forms import PortalForm, plausible_year, strip
 from portal.org import accounts
 from portal.org.labels import STATUS_LABELS, STRUCTURE_LABELS
 from portal.org.models import TIERS
@@ -46,8 +46,8 @@ class PartnerForm(PortalForm):
                             choices=choices(STRUCTURE_LABELS.items(), blank=None))
     status = SelectField(_l("Status"), default="active",
                          choices=choices(STATUS_LABELS.items(), blank=None))
-    contract_start = DateField(_l("Contract start"), validators=[Optional()])
-    contract_end = DateField(_l("Contract end"), validators=[Optional()])
+    contract_start = DateField(_l("Contract start"), validators=[Optional(), plausible_year])
+    contract_end = DateField(_l("Contract end"), validators=[Optional(), plausible_year])
     province_code = SelectField(_l("Province"), choices=choices(()))
     channel_manager_id = SelectField(_l("Channel manager"), coerce=optional_int,
                                      choices=choices(()))
@@ -121,8 +121,8 @@ class AuditFilterForm(PortalForm):
     action = SelectField(_l("Action"), validate_choice=False)
     object_type = SelectField(_l("Object type"), validate_choice=False)
     actor = StringField(_l("Actor (username)"), validators=[Optional(), Length(max=80)])
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional(), plausible_year])
+    end = DateField(_l("To"), validators=[Optional(), plausible_year])
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
