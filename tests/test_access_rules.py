@@ -156,3 +156,17 @@ def test_links_follow_the_rules_of_their_routes(app, world, role):
     for page, marker, roles in SHOWN_BY_RULE:
         body = client.get(page(world)).get_data(as_text=True)
         assert (marker(world) in body) == (role in roles), (page(world), marker(world), role)
+
+
+@pytest.mark.parametrize("path, current", [
+    ("/broadcasts/", "broadcast-list"), ("/exams/manage/", "nav-exams-manage"),
+    ("/exams/reports/", "nav-reports"), ("/exams/certificates/", "nav-certificates"),
+    ("/manage/audit", "nav-audit"), ("/training/", "nav-training"),
+])
+def test_the_navigation_marks_the_current_section_and_offers_a_skip_link(
+        client, world, path, current):
+    login(client, world.admin)
+    page = client.get(path).get_data(as_text=True)
+    marked = [m for m in page.split("<a ") if 'aria-current="page"' in m and "nav-link" in m]
+    assert len(marked) == 1 and f'id="{current}"' in marked[0]
+    assert 'href="#main"' in page and 'id="main"' in page

@@ -48,6 +48,25 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+# The navigation bar's sections, by endpoint (exact names first, then blueprint names).
+SECTIONS = {
+    "exams.reports": "reports", "exams.exam_report": "reports", "exams.not_taken": "reports",
+    "exams.certificates": "certificates", "exams.certificate": "certificates",
+    "manage.users": "accounts", "manage.new_account": "accounts",
+    "manage.audit_log": "audit", "auth.tokens": "account", "auth.change_password": "account",
+    "broadcasts": "broadcasts", "training": "training", "exams": "exams", "jobs": "jobs",
+    "org": "partners", "partners": "partners", "manage": "partners", "notify": "notify",
+}
+
+
+def nav_section() -> str | None:
+    """Which section of the navigation bar the current page belongs to."""
+    endpoint = request.endpoint or ""
+    if endpoint == "org.home":
+        return "home"
+    return SECTIONS.get(endpoint) or SECTIONS.get(endpoint.split(".")[0])
+
+
 def secure_headers(app) -> None:
     """Content-Security-Policy, X-Frame-Options: DENY, nosniff and a Referrer-Policy on
     every response (Flask-Talisman); HTTPS redirect, HSTS and secure session cookies
@@ -169,4 +188,4 @@ def init_app(app) -> None:
                 "level_label": lambda c: labels.label(labels.LEVEL_LABELS, c),
                 "languages": app.config["LANGUAGES"],
                 # The portal's clock (tests move it), for "overdue" and "open now".
-                "clock_now": now}
+                "clock_now": now, "nav_section": nav_section}
