@@ -269,6 +269,11 @@ def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mutants-") as temp:
         copies = [make_copy(Path(temp) / str(n)) for n in range(options.workers)]
+        # Unchanged code must pass, or every mutant would look killed.
+        failed, tail = _pytest(copies[0], ACCESS_TESTS)
+        if failed:
+            print(f"the access tests fail without any mutant: {tail}", file=sys.stderr)
+            return 2
         free = list(copies)
 
         def one(mutant):
