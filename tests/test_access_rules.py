@@ -27,7 +27,7 @@ ALLOWED = {
     # Open to every signed-in person (what they then see is their scope's business).
     **dict.fromkeys([
         "account.me", "api-docs.openapi_json", "auth.change_password", "auth.login",
-        "auth.tokens",
+        "auth.tokens", "core.favicon",
         "auth.logout", "core.healthz", "core.set_language", "manage.region_children",
         "notify.centre", "notify.preferences", "notify.read_all", "org.home",
         "org.partner", "org.partners", "org.person", "org.team", "partners.partner_detail",

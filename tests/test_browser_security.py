@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 # Endpoints that answer with a file or JSON, or end the session.
 NOT_PAGES = ("auth.logout", "core.set_language", "core.healthz", "api-docs.openapi_json",
+             "core.favicon",
              "broadcasts.attachment", "exams.certificate_pdf", "exams.not_taken",
              "manage.import_template", "manage.region_children")
 
@@ -68,3 +69,13 @@ def test_behind_https_plain_http_is_redirected_and_hsts_sent(client):
     assert plain.status_code in (301, 302) and plain.headers["Location"].startswith("https://")
     secure = client.get("/login", base_url="https://portal.example.cn")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_the_site_has_an_icon_for_tabs_and_home_screens(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype in ("image/vnd.microsoft.icon",
+                                                          "image/x-icon")
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="apple-touch-icon"' in page and 'rel="manifest"' in page
+    manifest = client.get("/static/manifest.webmanifest")
+    assert manifest.status_code == 200 and b"icon-192.png" in manifest.data

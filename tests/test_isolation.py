@@ -20,7 +20,7 @@ from portal.extensions import db
 from tests import walk
 from tests.conftest import login
 
-SKIP_ENDPOINTS = {"static", "bootstrap.static"}
+SKIP_ENDPOINTS = {"static", "bootstrap.static", "core.favicon"}
 # Endpoints that only touch the caller's own login or language.
 SELF_ONLY = {"auth.logout", "auth.login", "auth.change_password", "core.set_language",
              "notify.read_all", "notify.preferences"}

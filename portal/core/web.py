@@ -132,6 +132,12 @@ def healthz():
     return {"status": "ok", "time": now().isoformat()}
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask the site's root for its icon, whatever the page links to."""
+    return current_app.send_static_file("favicon.ico")
+
+
 def _before_request():
     user = current_user if current_user and current_user.is_authenticated else None
     g.audit_token = audit.set_actor(audit.Actor(
