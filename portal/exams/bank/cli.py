@@ -1,5 +1,7 @@
 """`flask --app app quizzes check|sync|import`: the question banks from the command line."""
 import sys
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 
 import click
@@ -10,6 +12,20 @@ from portal.exams.bank.questions import TAG_PATTERN
 from portal.org.tracks import TRACKS
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+
+
+def _cues(loaded) -> None:
+    """Per bank, how often the longest option is the key (one line, each language), then
+    the warnings: cues a test-wise taker could use, which do not fail the check."""
+    for file, figures in groupby(loaded.figures, key=attrgetter("file")):
+        first, *others = figures
+        click.echo(f"{file}: {first}" + "".join(f"; {other.language} {other.hits} of"
+                                                f" {other.questions}" for other in others))
+    for warning in loaded.warnings:
+        click.echo(f"{warning.file}:{warning.line}: warning: {warning.message}")
+    if loaded.warnings:
+        click.echo(f"{len(loaded.warnings)} warning(s): cues a test-wise taker could use;"
+                   " the check still passes")
 
 
 def _fail(problems, note: str) -> None:
@@ -36,6 +52,7 @@ def check_command(paths):
     for title in ("tracks", "tags"):
         click.echo(f"{title}: " + ", ".join(f"{name} {count}"
                                             for name, count in summary[title].items()))
+    _cues(loaded)
 
 
 @quizzes.command("sync")
