@@ -186,14 +186,16 @@ def test_superseded_versions_are_never_reminded(world):
     assert db.session.execute(select(func.max(Receipt.reminders))).scalar() == 0
 
 
-def test_an_owner_nudges_its_own_overdue_people_at_most_hourly(world):
+def test_an_owner_nudges_its_own_people_before_and_after_the_deadline_at_most_hourly(world):
     freeze()
     policy = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(hours=1))
-    assert reminders.nudge(world.a.owner, policy) == 0  # nobody is overdue yet
+    assert reminders.nudge(world.a.owner, policy) == 3  # before the deadline too
+    db.session.commit()
+    assert _notes(world.a.staff) == 1
     later(hours=2)
     assert reminders.nudge(world.a.owner, policy) == 3
     db.session.commit()
-    assert _notes(world.a.staff) == 1 and _notes(world.b.staff) == 0
+    assert _notes(world.a.staff) == 2 and _notes(world.b.staff) == 0
     assert _notes(world.a.owner) == 0
     assert services.receipt_for(world.a.staff, policy).nudged_at == clock.now()
     later(minutes=59)
@@ -202,4 +204,4 @@ def test_an_owner_nudges_its_own_overdue_people_at_most_hourly(world):
     later(minutes=1)
     assert reminders.nudge(world.a.owner, policy) == 3
     db.session.commit()
-    assert _notes(world.a.staff) == 2
+    assert _notes(world.a.staff) == 3

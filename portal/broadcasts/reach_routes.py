@@ -50,7 +50,8 @@ def reach(broadcast_id):
 
 @bp.route("/<int:broadcast_id>/nudge", methods=["POST"])
 def nudge(broadcast_id):
-    """An owner reminds its own overdue people, at most once an hour per broadcast."""
+    """An owner reminds its own people who have not acknowledged, before or after the
+    deadline, at most once an hour per broadcast."""
     require("broadcasts.nudge")
     broadcast = get_or_404(current_user, Broadcast, broadcast_id)
     count = reminders.nudge(current_user, broadcast)
@@ -59,7 +60,7 @@ def nudge(broadcast_id):
         flash(_("Your people were reminded less than an hour ago; you can remind them "
                 "again after %(time)s.", time=_local_time(when)), "warning")
     elif count == 0:
-        flash(_("Nobody of your partner is overdue."), "info")
+        flash(_("Everyone of your partner has acknowledged it."), "info")
     else:
         db.session.commit()
         flash(_("%(num)d people were reminded.", num=count), "success")

@@ -7,6 +7,7 @@ nudged_at) and only rows not yet marked are picked up."""
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
@@ -112,20 +113,23 @@ def next_nudge_at(broadcast: Broadcast, partner_id: int) -> datetime | None:
 
 
 def nudge(owner, broadcast: Broadcast) -> int | None:
-    """An owner's reminder to its own overdue people; None when the last nudge of this
-    broadcast was less than an hour ago, else how many people were nudged."""
+    """An owner's reminder to its own people who have not acknowledged yet, before the
+    deadline as after it; None when the last nudge of this broadcast was less than an
+    hour ago, else how many people were nudged."""
     if next_nudge_at(broadcast, owner.partner_id) is not None:
         return None
     at = now()
-    if not (broadcast.requires_ack and broadcast.ack_deadline is not None
-            and broadcast.ack_deadline <= at):
+    if not broadcast.requires_ack or not broadcast.is_published:
         return 0
     overdue = and_(Receipt.broadcast_id == broadcast.id, Receipt.partner_id == owner.partner_id,
                    Receipt.acked_at.is_(None), Receipt.user_id != owner.id)
+    late = broadcast.ack_deadline is not None and broadcast.ack_deadline <= at
     notify(select(Receipt.user_id).where(overdue), broadcast.category,
            _("%(owner)s asks you to acknowledge %(title)s", owner=owner.display_name,
              title=broadcast.title),
-           body=_("The deadline has passed."),
+           body=_("The deadline has passed.") if late or broadcast.ack_deadline is None else
+           _("Please acknowledge it by %(time)s.", time=format_datetime(
+               broadcast.ack_deadline, "yyyy-MM-dd HH:mm")),
            link=path_for("broadcasts.read", broadcast_id=broadcast.id), mandatory=True,
            group=False)
     return db.session.execute(update(Receipt).where(overdue).values(nudged_at=at),
