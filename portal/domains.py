@@ -18,6 +18,14 @@ NAMES = (
 DOMAINS: tuple[Domain, ...] = tuple(import_module(f"portal.{name}").DOMAIN for name in NAMES)
 
 
+def home_panels(user, at) -> list:
+    """The parts of `user`'s home page every domain offers, in their order."""
+    from portal.core.domains import load
+    panels = [panel for domain in DOMAINS if domain.home
+              for panel in load(domain.home)(user, at)]
+    return sorted(panels, key=lambda panel: panel.order)
+
+
 def notification_categories() -> dict:
     """Every domain's notification categories, code -> label, in domain order."""
     categories = {}

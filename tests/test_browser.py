@@ -13,6 +13,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 LOGIN_URL = re.compile(r"/login(\?|$)")
+HOME = re.compile(r"127\.0\.0\.1:\d+/$")
 
 
 @pytest.fixture
@@ -58,7 +59,10 @@ def test_owner_logs_in_on_phone_and_sees_own_partner_in_chinese(open_page, facts
     assert page_width(page) <= PHONE["width"], "login page scrolls sideways on a phone"
 
     log_in(page, facts.owner)
-    expect(page).to_have_url(re.compile(rf"/partners/{facts.own_id}$"))
+    expect(page).to_have_url(HOME)  # the owner's home: to-dos and its team's state
+    expect(page.locator("#home-team-acks")).to_be_visible()
+    screenshot(page, "1b-home-owner-phone")
+    page.goto(f"/partners/{facts.own_id}")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.locator("#partner-name")).to_have_text(facts.own_name)
     assert facts.other_name not in page.content()
@@ -74,7 +78,7 @@ def test_owner_logs_in_on_phone_and_sees_own_partner_in_chinese(open_page, facts
 def test_language_toggle_switches_to_english_and_back_and_sticks(open_page, facts):
     page = open_page(viewport=PHONE)
     log_in(page, facts.owner)
-    expect(page).to_have_url(re.compile(rf"/partners/{facts.own_id}$"))
+    expect(page).to_have_url(HOME)
     toggle = page.locator("#lang-toggle")
     html = page.locator("html")
     expect(toggle).to_have_text("English")
@@ -83,13 +87,13 @@ def test_language_toggle_switches_to_english_and_back_and_sticks(open_page, fact
     toggle.click()
     expect(html).to_have_attribute("lang", "en")
     expect(toggle).to_have_text("中文")
-    expect(page).to_have_url(re.compile(rf"/partners/{facts.own_id}$"))
+    expect(page).to_have_url(HOME)
     screenshot(page, "3-partner-english")
 
     page.reload()
     expect(html).to_have_attribute("lang", "en")
     page.goto("/")
-    expect(page).to_have_url(re.compile(rf"/partners/{facts.own_id}$"))
+    expect(page).to_have_url(HOME)
     expect(html).to_have_attribute("lang", "en")
     expect(nav_link(page, facts.own_id)).to_have_text("My partner")
 
@@ -104,7 +108,7 @@ def test_language_toggle_switches_to_english_and_back_and_sticks(open_page, fact
 def test_owner_gets_not_found_page_for_other_partner(open_page, facts):
     page = open_page(viewport=DESKTOP)
     log_in(page, facts.owner)
-    expect(page).to_have_url(re.compile(rf"/partners/{facts.own_id}$"))
+    expect(page).to_have_url(HOME)
 
     response = page.goto(f"/partners/{facts.other_id}")
     assert response.status == 404
@@ -117,7 +121,7 @@ def test_owner_gets_not_found_page_for_other_partner(open_page, facts):
 def test_logout_ends_session_so_old_cookie_is_refused(open_page, facts):
     page = open_page(viewport=PHONE)
     log_in(page, facts.owner)
-    expect(page).to_have_url(re.compile(rf"/partners/{facts.own_id}$"))
+    expect(page).to_have_url(HOME)
     cookies = page.context.cookies()
 
     # While the session is open the copied cookie works, so the refusal below is the

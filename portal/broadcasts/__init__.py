@@ -15,4 +15,5 @@ DOMAIN = Domain(
     demo="portal.broadcasts.demo:seed_demo",
     notifications={"policy": _l("Policy"), "notice": _l("Notices")},
     walk="portal.broadcasts.walk",
+    home="portal.broadcasts.home:panels",
 )

@@ -28,6 +28,18 @@ class Domain:
     # The module that builds this domain's objects for the isolation walk (tests only):
     # see tests/walk.py for what it provides.
     walk: str | None = None
+    # "module:function" taking (user, now) and returning the `Panel`s this domain adds to
+    # a partner person's home page (to-dos first), or none.
+    home: str | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One part of a home page: `template` rendered with `context`, placed by `order`
+    (lower first: a person's own to-dos, then its team's state, then results)."""
+    order: int
+    template: str
+    context: dict = field(default_factory=dict)
 
 
 def load(path: str):

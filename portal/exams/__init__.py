@@ -16,4 +16,5 @@ DOMAIN = Domain(
     # Scores and appeals notify in their own category from the scoring domain on.
     notifications={"exam": _l("Exams"), "scoring": _l("Scoring")},
     walk="portal.exams.walk",
+    home="portal.exams.home:panels",
 )

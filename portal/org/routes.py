@@ -1,6 +1,7 @@
 """Pages to look at partners, their teams and people."""
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -8,7 +9,9 @@ from sqlalchemy.orm import selectinload
 from portal.auth.models import PARTNER_ROLES, User
 
 from portal.core.access import get_or_404, visible
+from portal.core.clock import now
 from portal.core.pages import paginate
+from portal.domains import home_panels
 from portal.extensions import db
 from portal.org import services
 from portal.org.models import STRUCTURES, TIERS, Partner, Region, Team
@@ -19,11 +22,16 @@ bp = Blueprint("org", __name__)
 @bp.route("/")
 @login_required
 def home():
+    """The principal's roles land on their partners (their dashboard comes with team
+    health); partner people on their to-dos and, for owners and team leads, their
+    team's state, gathered from every domain's home panels."""
     if current_user.is_principal:
         return redirect(url_for("org.partners"))
-    if current_user.partner_id:
-        return redirect(url_for("org.partner", partner_id=current_user.partner_id))
-    return redirect(url_for("auth.change_password"))
+    if not current_user.partner_id:
+        return redirect(url_for("auth.change_password"))
+    panels = [(panel.order, Markup(render_template(panel.template, **panel.context)))
+              for panel in home_panels(current_user, now())]
+    return render_template("org/home.html", panels=panels)
 
 
 @bp.route("/partners")

@@ -12,4 +12,5 @@ DOMAIN = Domain(
     demo="portal.training.demo:seed_demo",
     notifications={"training": _l("Training")},
     walk="portal.training.walk",
+    home="portal.training.home:panels",
 )

@@ -1,0 +1,50 @@
+"""The exams part of a partner person's home page: its exams open now (time left and
+attempts used), what comes next and its recent results; for an owner or a team lead,
+the open sittings of its people with who has not taken them yet."""
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, select
+
+from portal.auth.models import User
+from portal.core.access import figures_of
+from portal.core.domains import Panel
+from portal.exams import take_services
+from portal.exams.models import Assignment, Attempt, Sitting
+from portal.exams.services import finished
+from portal.extensions import db
+
+SHOWN = 5
+NAMES = 5
+
+
+def panels(user, at: datetime) -> list[Panel]:
+    open_rows, upcoming, past = take_services.my_sittings(user, at)
+    found = [Panel(20, "exams/home_mine.html", {"open_rows": open_rows[:SHOWN],
+                                                "upcoming": upcoming[:2], "at": at}),
+             Panel(60, "exams/home_results.html",
+                   {"results": [r for r in past if r["counting"]][:3]})]
+    if user.role in ("owner", "manager"):
+        found.append(Panel(40, "exams/home_team.html", {"sittings": team_open(user, at)}))
+    return found
+
+
+def team_open(user, at: datetime) -> list[dict]:
+    """The sittings open now with someone of `user`'s people assigned: how many are
+    assigned, how many finished, and the first names of those who have not."""
+    scope = figures_of(user).condition(Assignment.partner_id, Assignment.team_id)
+    done = exists().where(Attempt.sitting_id == Assignment.sitting_id,
+                          Attempt.user_id == Assignment.user_id, finished(at))
+    rows = db.session.execute(
+        select(Sitting, func.count(Assignment.id), func.count(Assignment.id).filter(done))
+        .join(Assignment, Assignment.sitting_id == Sitting.id)
+        .where(Sitting.opens_at <= at, Sitting.closes_at > at, scope)
+        .group_by(Sitting.id).order_by(Sitting.closes_at).limit(SHOWN)).all()
+    names: dict[int, list[str]] = {}
+    for sitting, _assigned, _done in rows:
+        names[sitting.id] = list(db.session.execute(
+            select(User.display_name).join(Assignment, and_(
+                Assignment.user_id == User.id, Assignment.sitting_id == sitting.id))
+            .where(scope, ~done).order_by(User.display_name).limit(NAMES)).scalars())
+    return [{"sitting": s, "assigned": assigned, "done": finished_count,
+             "missing": assigned - finished_count, "names": names[s.id]}
+            for s, assigned, finished_count in rows]
