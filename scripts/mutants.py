@@ -53,6 +53,9 @@ ALLOWED_SURVIVORS: dict[str, str] = {
     "portal/notify/policies.py change rule: change_webhook": "the webhook scope already "
     "holds a webhook to its partner's owner and channel manager, who may change all they "
     "see; the only other reader, the auditor, changes nothing (core refuses it first)",
+    "portal/auth/policies.py change rule: change_token": "the token scope already holds a "
+    "token to its holder; the admin changes every token anyway and the auditor, the only "
+    "other reader, changes nothing",
     "portal/notify/routes.py change=True: change=True": "the auditor, the only person who "
     "sees a webhook it may not change, is refused every write before a route runs "
     "(AUDITOR_MAY_POST)",
