@@ -56,6 +56,9 @@ ALLOWED_SURVIVORS: dict[str, str] = {
     "portal/auth/policies.py change rule: change_token": "the token scope already holds a "
     "token to its holder; the admin changes every token anyway and the auditor, the only "
     "other reader, changes nothing",
+    "portal/auth/routes.py change=True: change=True": "the same equivalence on the "
+    "revoke route: only the holder, the admin and the auditor (refused every write) see a "
+    "token",
     "portal/notify/routes.py change=True: change=True": "the auditor, the only person who "
     "sees a webhook it may not change, is refused every write before a route runs "
     "(AUDITOR_MAY_POST)",
