@@ -14,7 +14,7 @@ from portal.core.clock import now
 from portal.core.database import READ_METHODS
 from portal.core.pages import MAX_ID
 from portal.extensions import babel, db, talisman
-from portal.org import labels
+from portal.org import labels, tracks
 
 bp = Blueprint("core", __name__)
 
@@ -194,4 +194,5 @@ def init_app(app) -> None:
                 "level_label": lambda c: labels.label(labels.LEVEL_LABELS, c),
                 "languages": app.config["LANGUAGES"],
                 # The portal's clock (tests move it), for "overdue" and "open now".
-                "clock_now": now, "nav_section": nav_section}
+                "clock_now": now, "nav_section": nav_section,
+                "topic_label": tracks.topic_label}

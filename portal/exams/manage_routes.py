@@ -26,7 +26,7 @@ from portal.exams.routes import bp
 from portal.extensions import db
 from portal.org.audience import confirmation, preview
 from portal.org.audience_forms import fill_audience_choices
-from portal.org.tracks import TRACK_LABELS
+from portal.org.tracks import TRACK_LABELS, topic_label
 
 
 def status_label(code: str) -> str:
@@ -87,7 +87,7 @@ def _fill_form_choices(form: ExamForm, bank: dict) -> None:
     fill_audience_choices(form, current_user)
     # Tags grouped by bank; the same tag in two banks is one value, the rule's bank decides.
     tag_choices = [SelectChoice("", _("Any tag"))] + [
-        SelectChoice(tag, _("%(tag)s (%(count)d)", tag=tag, count=count),
+        SelectChoice(tag, _("%(tag)s (%(count)d)", tag=topic_label(tag), count=count),
                      render_kw={"data-track": track}, optgroup=str(TRACK_LABELS[track]))
         for track in TRACKS for tag, count in bank[track]["tags"]]
     for entry in form.draw:
