@@ -146,6 +146,8 @@ SHOWN_BY_RULE = [
     (lambda w: "/training/", lambda w: 'id="nav-exams-manage"', PRINCIPAL),
     (lambda w: f"/partners/{w.a.partner.id}",
      lambda w: f'href="/partners/{w.a.partner.id}/webhooks"', READERS),
+    # Searching people: everyone but staff, who only ever see themselves.
+    (lambda w: f"/partners/{w.a.partner.id}", lambda w: 'name="q"', EVERYONE - {"staff"}),
 ]
 
 

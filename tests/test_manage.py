@@ -392,3 +392,10 @@ def test_a_person_page_shows_times_in_the_portals_time_zone(client, world):
     login(client, world.a.owner)
     page = client.get(f"/people/{world.a.staff.id}").get_data(as_text=True)
     assert "2026-03-02 10:00" in page and "02:00:00+00:00" not in page
+
+
+def test_an_unknown_partner_status_is_not_found_and_changes_nothing(client, world):
+    login(client, world.admin)
+    assert client.post(f"/manage/partners/{world.a.partner.id}/status/bogus").status_code == 404
+    db.session.refresh(world.a.partner)
+    assert world.a.partner.status == "active"
