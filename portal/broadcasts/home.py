@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from portal.auth.models import User
 from portal.broadcasts import services
 from portal.broadcasts.models import Broadcast, Receipt
-from portal.core.access import figures_of
+from portal.core.access import figures_of, may
 from portal.core.domains import Panel
 from portal.extensions import db
 
@@ -21,7 +21,7 @@ def panels(user, at: datetime) -> list[Panel]:
     rows = db.session.execute(services.inbox_query(user, unacked=True).limit(SHOWN)).all()
     found = [Panel(10, "broadcasts/home_todo.html",
                    {"rows": rows, "to_ack": services.inbox_counts(user)[1], "at": at})]
-    if user.role in ("owner", "manager"):
+    if may(user, "org.team_state"):
         found.append(Panel(30, "broadcasts/home_team.html",
                            {"pending": team_pending(user, at), "at": at}))
     return found

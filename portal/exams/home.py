@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, select
 
 from portal.auth.models import User
-from portal.core.access import figures_of
+from portal.core.access import figures_of, may
 from portal.core.domains import Panel
 from portal.exams import take_services
 from portal.exams.models import Assignment, Attempt, Sitting
@@ -23,7 +23,7 @@ def panels(user, at: datetime) -> list[Panel]:
                                                 "upcoming": upcoming[:2], "at": at}),
              Panel(60, "exams/home_results.html",
                    {"results": [r for r in past if r["counting"]][:3]})]
-    if user.role in ("owner", "manager"):
+    if may(user, "org.team_state"):
         found.append(Panel(40, "exams/home_team.html", {"sittings": team_open(user, at)}))
     return found
 

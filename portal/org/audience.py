@@ -99,8 +99,8 @@ def normalise_spec(raw: dict | None) -> dict:
 def addressed_by(user, spec: dict, previous: dict | None = None) -> dict:
     """`spec` (normalised) bounded by who addresses it: a channel manager to its own
     partners now; an admin keeps the bound `spec` or the `previous` version carried."""
-    if user is not None and user.role == "channel_manager":
-        from portal.core.access import assigned_partner_ids
+    from portal.core.access import assigned_partner_ids, may
+    if user is not None and may(user, "org.bounded_audience"):
         return {**spec, "within": list(assigned_partner_ids(user))}
     if user is not None and user.role != "admin":
         raise DomainError("audience", _l("Only the principal addresses partners."), 403)

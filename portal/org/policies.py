@@ -12,6 +12,10 @@ rule("org.manage_staff", "admin", "channel_manager", "owner")
 rule("org.audit_log", "admin", "auditor")
 # Searching a partner's people: everyone but staff, who only ever see themselves.
 rule("org.find_people", "admin", "auditor", "channel_manager", "owner", "manager")
+# Audiences bounded to the partners one looks after (`org.audience.addressed_by`).
+rule("org.bounded_audience", "channel_manager")
+# The team's state on a home page: who of one's people has not done what.
+rule("org.team_state", "owner", "manager")
 
 
 def _assigned_partner_ids(user):

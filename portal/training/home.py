@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from portal.auth.models import User
-from portal.core.access import figures_of
+from portal.core.access import figures_of, may
 from portal.core.domains import Panel
 from portal.extensions import db
 from portal.training import services
@@ -17,7 +17,7 @@ SHOWN = 8
 def panels(user, at: datetime) -> list[Panel]:
     mine = [row for row in services.my_courses(user) if row[1].completed_at is None]
     found = [Panel(25, "training/home_mine.html", {"courses": mine[:SHOWN]})]
-    if user.role in ("owner", "manager"):
+    if may(user, "org.team_state"):
         found.append(Panel(50, "training/home_team.html", {"people": completion(user)}))
     return found
 
