@@ -265,6 +265,15 @@ def test_weak_passwords_are_refused_with_a_reason(client, world, new, message):
     assert message in page or message == "At least" and 'data-field="new"' in page
 
 
+def test_a_long_passphrase_is_judged_by_its_start_and_accepted(app, client, world):
+    login(client, world.a.owner)
+    long = "river-lantern-copper-meadow " * 5  # 140 characters, past zxcvbn's 72
+    response = client.post("/account/password", data={
+        "current": PASSWORD, "new": long, "confirm": long})
+    assert response.status_code == 302
+    assert login(app.test_client(), world.a.owner, long).status_code == 302
+
+
 def test_an_admin_reset_and_the_import_refuse_weak_passwords_too(client, world):
     login(client, world.admin)
     reset = client.post(f"/manage/people/{world.a.staff.id}/password",
