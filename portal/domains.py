@@ -18,12 +18,23 @@ NAMES = (
 DOMAINS: tuple[Domain, ...] = tuple(import_module(f"portal.{name}").DOMAIN for name in NAMES)
 
 
-def home_panels(user, at) -> list:
-    """The parts of `user`'s home page every domain offers, in their order."""
+def _panels(kind: str, *args) -> list:
+    """Every domain's `Panel`s of one kind ("home", "person"), in their order."""
     from portal.core.domains import load
-    panels = [panel for domain in DOMAINS if domain.home
-              for panel in load(domain.home)(user, at)]
+    panels = [panel for domain in DOMAINS if getattr(domain, kind)
+              for panel in load(getattr(domain, kind))(*args)]
     return sorted(panels, key=lambda panel: panel.order)
+
+
+def home_panels(user, at) -> list:
+    """The parts of `user`'s home page every domain offers."""
+    return _panels("home", user, at)
+
+
+def person_panels(viewer, person, at) -> list:
+    """The parts of `person`'s record (training, exams, acknowledgements) every domain
+    shows to `viewer` on the person page."""
+    return _panels("person", viewer, person, at)
 
 
 def notification_categories() -> dict:

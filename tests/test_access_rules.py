@@ -53,6 +53,8 @@ ALLOWED = {
     **dict.fromkeys(["exams.manage", "exams.detail", "exams.overrides"], PRINCIPAL),
     **dict.fromkeys(["exams.reports", "exams.exam_report", "exams.not_taken",
                      "exams_api.coverage"], READERS | {"manager"}),
+    # Owners and team leads remind their own people of A's open sitting.
+    "exams.nudge": {"owner", "manager"},
     # A's exam is for staff: only A's staff may start, answer and submit their attempt.
     **dict.fromkeys(["exams.start", "exams.save_answers", "exams.submit", "exams_api.start",
                      "exams_api.save_answers", "exams_api.submit"], {"staff"}),
@@ -76,15 +78,15 @@ ALLOWED = {
     "notify.webhooks": READERS,
     "notify.open_notification": {"staff"},  # the walk's notification is A's staff's
     "auth.revoke_token": {"staff", "admin"},  # the walk's token is A's staff's
-    # Training: the principal authors; A's course is for staff (managers do not see it)
-    # and the admin's, so only the admin changes it.
+    # Training: the principal authors; A's course is for staff (their team lead follows
+    # it) and the admin's, so only the admin changes it.
     "training.new_course": COMPOSERS,
     **dict.fromkeys(["training.edit_course", "training.new_lesson", "training.edit_lesson",
                      "training.move_lesson", "training.publish", "training.unpublish"],
                     {"admin"}),
     "training.enroll": STAFF_MANAGERS,
     "training.progress": READERS,
-    **dict.fromkeys(["training.course", "training.lesson"], READERS | {"staff"}),
+    **dict.fromkeys(["training.course", "training.lesson"], EVERYONE),
     "training.complete": {"staff"},
 }
 SKIP_ENDPOINTS = {"static", "bootstrap.static"}
@@ -148,6 +150,8 @@ SHOWN_BY_RULE = [
      lambda w: f'href="/partners/{w.a.partner.id}/webhooks"', READERS),
     # Searching people: everyone but staff, who only ever see themselves.
     (lambda w: f"/partners/{w.a.partner.id}", lambda w: 'name="q"', EVERYONE - {"staff"}),
+    # A person's history in the audit log: the log's own readers.
+    (lambda w: f"/people/{w.a.staff.id}", lambda w: 'id="person-history"', {"admin", "auditor"}),
 ]
 
 

@@ -1,4 +1,4 @@
-"""An exam end to end in a real browser, as staff on a phone: My exams, start, answer
+"""An exam end to end in a real browser, as staff on a phone: My exams, its rules, start, answer
 every question with autosave, reload and find the answers kept, lose the connection and
 get it back, submit after the confirmation and see the score. And a login that ends
 mid-exam: the page says so, keeps the answers on the device and saves them after the
@@ -74,7 +74,9 @@ def start(page, facts) -> int:
     card = page.locator(f"#open-exams [data-sitting='{facts.sitting_id}']")
     expect(card).to_contain_text(TITLE)
     screenshot(page, "exam-1-my-exams-phone")
-    card.locator("button.take-button").click()
+    card.locator("a.take-button").click()  # the rules first; the clock starts there
+    expect(page.locator("#what-counts")).to_be_visible()
+    page.click("#start-button")
     expect(page).to_have_url(ATTEMPT_URL)
     return int(ATTEMPT_URL.search(page.url)[1])
 

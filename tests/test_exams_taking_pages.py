@@ -63,12 +63,15 @@ def _saved(attempt) -> dict:
         select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)).scalars()}
 
 
-def test_staff_sees_the_open_exam_and_starts_it(client, world):
+def test_staff_sees_the_open_exam_and_starts_it_from_its_rules_page(client, world):
     sitting = _sitting(world)
     _as(client, world.a.staff)
     page = client.get("/exams/").get_data(as_text=True)
-    assert "销售习惯周考" in page and f"/exams/sittings/{sitting.id}/start" in page
+    assert "销售习惯周考" in page and f'href="/exams/sittings/{sitting.id}"' in page
     assert 'id="open-exams"' in page and 'id="no-exams"' not in page
+    assert f"/exams/sittings/{sitting.id}/start" not in page  # the clock starts there
+    rules = client.get(f"/exams/sittings/{sitting.id}").get_data(as_text=True)
+    assert 'id="what-counts"' in rules and f"/exams/sittings/{sitting.id}/start" in rules
     attempt = _start(client, sitting)
     assert attempt.user_id == world.a.staff.id and len(attempt.items) == 5
 

@@ -16,4 +16,5 @@ DOMAIN = Domain(
     notifications={"policy": _l("Policy"), "notice": _l("Notices")},
     walk="portal.broadcasts.walk",
     home="portal.broadcasts.home:panels",
+    person="portal.broadcasts.person:panels",
 )

@@ -31,7 +31,8 @@ def broadcast_scope(user):
         # Its own broadcasts, and those that reached any partner assigned to it.
         return or_(Broadcast.created_by == user.id,
                    exists().where(Receipt.broadcast_id == Broadcast.id,
-                                  Receipt.partner_id.in_(assigned_partners(user))))
+                                  Receipt.partner_id.in_(assigned_partners(user)))
+                   .correlate(Broadcast))
     if user.role not in PARTNER_ROLES or user.partner_id is None:
         return false()
     if user.role == "owner":
@@ -39,7 +40,8 @@ def broadcast_scope(user):
     else:
         reached = Receipt.user_id == user.id
     return and_(Broadcast.publish_at <= now(),
-                exists().where(Receipt.broadcast_id == Broadcast.id, reached))
+                exists().where(Receipt.broadcast_id == Broadcast.id, reached)
+                .correlate(Broadcast))
 
 
 @scope(Attachment)

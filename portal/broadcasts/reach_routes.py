@@ -4,7 +4,6 @@ cascade fidelity across partners."""
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +15,7 @@ from portal.core.access import figures_of, get_or_404, may, require
 from portal.core.clock import now
 from portal.core.pages import Page, number_arg
 from portal.extensions import db
+from portal.notify import nudges
 from portal.org.models import Partner
 
 FIDELITY_WINDOWS = (30, 90, 365)
@@ -57,18 +57,13 @@ def nudge(broadcast_id):
     count = reminders.nudge(current_user, broadcast)
     if count is None:
         when = reminders.next_nudge_at(broadcast, current_user.partner_id)
-        flash(_("Your people were reminded less than an hour ago; you can remind them "
-                "again after %(time)s.", time=_local_time(when)), "warning")
+        flash(nudges.too_soon(when), "warning")
     elif count == 0:
         flash(_("Everyone of your partner has acknowledged it."), "info")
     else:
         db.session.commit()
         flash(_("%(num)d people were reminded.", num=count), "success")
     return redirect(url_for("broadcasts.reach", broadcast_id=broadcast.id))
-
-
-def _local_time(moment) -> str:
-    return format_datetime(moment, "HH:mm") if moment else ""
 
 
 @bp.route("/fidelity")

@@ -17,10 +17,10 @@ from portal.broadcasts.services import is_current
 from portal.core.clock import now
 from portal.core.urls import path_for
 from portal.extensions import db
+from portal.notify.nudges import next_nudge
 from portal.notify.services import notify
 
 REMIND_EVERY = timedelta(hours=24)
-NUDGE_EVERY = timedelta(hours=1)
 DEFAULT_ESCALATE_AFTER = 2
 
 
@@ -106,10 +106,7 @@ def last_nudge(broadcast: Broadcast, partner_id: int) -> datetime | None:
 
 def next_nudge_at(broadcast: Broadcast, partner_id: int) -> datetime | None:
     """When the owner may nudge again, or None when it may now."""
-    last = last_nudge(broadcast, partner_id)
-    if last is not None and last + NUDGE_EVERY > now():
-        return last + NUDGE_EVERY
-    return None
+    return next_nudge(last_nudge(broadcast, partner_id))
 
 
 def nudge(owner, broadcast: Broadcast) -> int | None:

@@ -31,6 +31,10 @@ class Domain:
     # "module:function" taking (user, now) and returning the `Panel`s this domain adds to
     # a partner person's home page (to-dos first), or none.
     home: str | None = None
+    # "module:function" taking (viewer, person, now) and returning the `Panel`s of that
+    # person's record this domain adds to the person page, holding only what `viewer`
+    # may see, or none.
+    person: str | None = None
 
 
 @dataclass(frozen=True)

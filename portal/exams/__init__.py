@@ -17,4 +17,5 @@ DOMAIN = Domain(
     notifications={"exam": _l("Exams"), "scoring": _l("Scoring")},
     walk="portal.exams.walk",
     home="portal.exams.home:panels",
+    person="portal.exams.person:panels",
 )

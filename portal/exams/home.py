@@ -1,16 +1,17 @@
 """The exams part of a partner person's home page: its exams open now (time left and
 attempts used), what comes next and its recent results; for an owner or a team lead,
-the open sittings of its people with who has not taken them yet."""
+the open sittings of its people with who has not taken them yet, and a button that
+reminds them (`nudge_routes`)."""
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 
 from portal.auth.models import User
 from portal.core.access import figures_of, may
 from portal.core.domains import Panel
-from portal.exams import take_services
-from portal.exams.models import Assignment, Attempt, Sitting
-from portal.exams.services import finished
+from portal.exams import nudges, take_services
+from portal.exams.models import Assignment, Exam, Sitting
+from portal.exams.services import taken
 from portal.extensions import db
 
 SHOWN = 5
@@ -30,21 +31,26 @@ def panels(user, at: datetime) -> list[Panel]:
 
 def team_open(user, at: datetime) -> list[dict]:
     """The sittings open now with someone of `user`'s people assigned: how many are
-    assigned, how many finished, and the first names of those who have not."""
+    assigned, how many finished, the first names of those who have not, how many a
+    reminder would reach (not `user` itself) and until when the last one holds it."""
     scope = figures_of(user).condition(Assignment.partner_id, Assignment.team_id)
-    done = exists().where(Attempt.sitting_id == Assignment.sitting_id,
-                          Attempt.user_id == Assignment.user_id, finished(at))
+    done = taken(at)
     rows = db.session.execute(
-        select(Sitting, func.count(Assignment.id), func.count(Assignment.id).filter(done))
+        select(Sitting, func.count(Assignment.id), func.count(Assignment.id).filter(done),
+               func.count(Assignment.id).filter(nudges.reaches(user, at)))
         .join(Assignment, Assignment.sitting_id == Sitting.id)
-        .where(Sitting.opens_at <= at, Sitting.closes_at > at, scope)
+        .join(Exam, Exam.id == Sitting.exam_id)
+        .where(Exam.status == "scheduled", Sitting.opens_at <= at, Sitting.closes_at > at,
+               scope)
         .group_by(Sitting.id).order_by(Sitting.closes_at).limit(SHOWN)).all()
     names: dict[int, list[str]] = {}
-    for sitting, _assigned, _done in rows:
+    for sitting, *_counts in rows:
         names[sitting.id] = list(db.session.execute(
             select(User.display_name).join(Assignment, and_(
                 Assignment.user_id == User.id, Assignment.sitting_id == sitting.id))
             .where(scope, ~done).order_by(User.display_name).limit(NAMES)).scalars())
+    waits = nudges.next_nudges(user, [sitting.id for sitting, *_counts in rows])
     return [{"sitting": s, "assigned": assigned, "done": finished_count,
-             "missing": assigned - finished_count, "names": names[s.id]}
-            for s, assigned, finished_count in rows]
+             "missing": assigned - finished_count, "names": names[s.id],
+             "remind": remind, "wait": waits.get(s.id)}
+            for s, assigned, finished_count, remind in rows]

@@ -18,7 +18,7 @@ from portal.core.access import can_change, figures_of, get_or_404, require
 from portal.core.clock import BUSINESS_TZ, now
 from portal.core.errors import DomainError
 from portal.core.pages import paginate
-from portal.exams import manage_services, services
+from portal.exams import coverage, manage_services, services
 from portal.exams.forms import (GRADING_LABELS, REVIEW_LABELS, WEEKDAY_LABELS, CancelForm,
                                 ExamForm)
 from portal.exams.models import EXAM_STATUSES, TRACKS, Exam
@@ -33,6 +33,13 @@ def status_label(code: str) -> str:
     return {"draft": pgettext("exam status", "Draft"),
             "scheduled": pgettext("exam status", "Scheduled"),
             "cancelled": pgettext("exam status", "Cancelled")}.get(code, code)
+
+
+def state_label(code: str) -> str:
+    """Where an exam stands by the clock (`manage_services.state_of`), in words."""
+    return {"open": pgettext("exam state", "Open now"),
+            "upcoming": pgettext("exam state", "Upcoming"),
+            "closed": pgettext("exam state", "Closed")}.get(code, "—")
 
 
 def window_words(exam: Exam) -> str:
@@ -56,11 +63,13 @@ def window_words(exam: Exam) -> str:
     return " · ".join(words)
 
 
-def render_page(template: str, status: int = 200, **context):
+def render_page(template: str, http_status: int = 200, **context):
+    """`template` with the helpers of the exam pages; `status` in `context` is free for
+    the list's status filter."""
     return render_template(
         template, status_label=status_label, window_words=window_words,
         track_label=lambda t: TRACK_LABELS.get(t, t), grading_labels=GRADING_LABELS,
-        review_labels=REVIEW_LABELS, **context), status
+        review_labels=REVIEW_LABELS, **context), http_status
 
 
 def conflict(message):
@@ -76,10 +85,20 @@ def manage():
     text = (args.get("q") or "").strip()[:100]
     status = args.get("status") if args.get("status") in EXAM_STATUSES else None
     track = args.get("track") if args.get("track") in TRACKS else None
-    page = paginate(manage_services.exams_query(current_user, text, status, track))
-    sittings = manage_services.sitting_counts([exam.id for exam in page.items])
-    return render_page("exams/manage/index.html", page=page, sittings=sittings, q=text,
-                   status=status, track=track, statuses=EXAM_STATUSES, tracks=TRACKS)
+    state, errors = args.get("state") or None, {}
+    if state is not None and state not in manage_services.STATES:
+        errors["state"], state = _("Choose a state from the list."), None
+    page = paginate(manage_services.exams_query(current_user, text, status, track, state))
+    ids, at, whose = [exam.id for exam in page.items], now(), figures_of(current_user)
+    # A constant number of queries whatever the page holds: one per figure, none per row.
+    return render_page(
+        "exams/manage/index.html", 400 if errors else 200, page=page,
+        sittings=manage_services.sitting_counts(ids),
+        states=manage_services.exam_states(ids, at),
+        coverage=coverage.coverage_by_exam(ids, whose.partner_ids, whose.team_id, at),
+        q=text, status=status, track=track, state=state, errors=errors,
+        statuses=EXAM_STATUSES, tracks=TRACKS, state_choices=manage_services.STATES,
+        state_label=state_label)
 
 
 # --- creating and editing ---------------------------------------------------------------

@@ -1,6 +1,9 @@
-"""What the principal's exam pages read: the list of exams, the bank's tags for the draw
-rules, an exam's sittings with their figures and its audience in words, and who an
-override may name. Everything is narrowed to what the reader may see; nothing commits."""
+"""What the principal's exam pages read: the list of exams with where each stands by the
+clock, the bank's tags for the draw rules, an exam's sittings with their figures and its
+audience in words, and who an override may name. Everything is narrowed to what the
+reader may see; nothing commits."""
+from datetime import datetime
+
 from sqlalchemy import case, func, select
 
 from portal.auth.models import User
@@ -20,9 +23,11 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def exams_query(user, text: str = "", status: str | None = None, track: str | None = None):
+def exams_query(user, text: str = "", status: str | None = None, track: str | None = None,
+                state: str | None = None):
     """SQL: the exams `user` may see, newest first, whose title holds `text`, with
-    `status` and on `track` when given (unknown values are ignored)."""
+    `status`, on `track` and in `state` (see `state_of`) when given (unknown values are
+    ignored)."""
     query = select(Exam).where(visible(user, Exam))
     if text:
         query = query.where(Exam.title.ilike(_like(text), escape="\\"))
@@ -30,7 +35,47 @@ def exams_query(user, text: str = "", status: str | None = None, track: str | No
         query = query.where(Exam.status == status)
     if track in TRACKS:
         query = query.where(Exam.track == track)
+    if state in STATES:
+        query = query.where(state_of(now()) == state)
     return query.order_by(Exam.created_at.desc(), Exam.id.desc())
+
+
+# --- where an exam stands by the clock --------------------------------------------------------
+STATES = ("open", "upcoming", "closed")
+
+
+def _sittings(*where):
+    return select(Sitting.id).where(Sitting.exam_id == Exam.id, *where).exists()
+
+
+def state_of(at: datetime):
+    """SQL over exams: where each stands at `at` by its sittings: "open" (a sitting of a
+    scheduled exam is open), "upcoming" (scheduled, the next sitting has not opened),
+    "closed" (a sitting opened and none is open or to come, or the exam was cancelled
+    after one opened), else "none" (a draft; nothing planned)."""
+    live = Exam.status == "scheduled"
+    return case(
+        (live & _sittings(Sitting.opens_at <= at, Sitting.closes_at > at), "open"),
+        (live & _sittings(Sitting.opens_at > at), "upcoming"),
+        (_sittings(Sitting.opens_at <= at), "closed"), else_="none")
+
+
+def exam_states(exam_ids: list[int], at: datetime) -> dict[int, dict]:
+    """{exam id: {state, opens (the next opening), closes (the open sitting's close),
+    closed (the last close so far)}} for `exam_ids`, in one query."""
+    if not exam_ids:
+        return {}
+
+    def first(column, *where, last=False):
+        return select((func.max if last else func.min)(column)).where(
+            Sitting.exam_id == Exam.id, *where).scalar_subquery()
+    rows = db.session.execute(select(
+        Exam.id, state_of(at), first(Sitting.opens_at, Sitting.opens_at > at),
+        first(Sitting.closes_at, Sitting.opens_at <= at, Sitting.closes_at > at),
+        first(Sitting.closes_at, Sitting.closes_at <= at, last=True))
+        .where(Exam.id.in_(exam_ids))).all()
+    return {exam_id: {"state": state, "opens": opens, "closes": closes, "closed": closed}
+            for exam_id, state, opens, closes, closed in rows}
 
 
 def sitting_counts(exam_ids: list[int]) -> dict[int, int]:

@@ -159,6 +159,23 @@ class Assignment(db.Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
 
 
+class ExamNudge(db.Model):
+    """An owner's or team lead's one-tap reminder about an open sitting to its people who
+    had not taken it: whose people (the partner, and the team for a lead), who sent it,
+    when and to how many. The last one per scope sets when the next may go."""
+
+    __tablename__ = "exam_nudges"
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("exam_sittings.id", ondelete="CASCADE"),
+                                            index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    sent_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Override(db.Model):
     """A later close and/or extra minutes for one person or a whole partner in a sitting;
     a person's override wins over its partner's."""

@@ -32,7 +32,7 @@ def announce_open(at: datetime | None = None) -> int:
     for sitting in due:
         notify(people_without_attempt(sitting, at), "exam",
                _("Exam open: %(title)s", title=sitting.exam.title),
-               body=_("Open until %(when)s.", when=_local(sitting.closes_at)),
+               body=_("Open until %(when)s.", when=local_time(sitting.closes_at)),
                link=path_for("exams.sitting", sitting_id=sitting.id), group=True)
         sitting.announced_at = at
     return len(due)
@@ -53,12 +53,13 @@ def remind_closing(at: datetime | None = None) -> int:
         notify(people_without_attempt(sitting, at), "exam",
                _("Closing soon: %(title)s", title=sitting.exam.title),
                body=_("You have not submitted yet. The exam closes at %(when)s.",
-                      when=_local(sitting.closes_at)),
+                      when=local_time(sitting.closes_at)),
                link=path_for("exams.sitting", sitting_id=sitting.id), group=False)
         sitting.reminded_at = at
         sent += 1
     return sent
 
 
-def _local(when: datetime) -> str:
+def local_time(when: datetime) -> str:
+    """`when` in the portal's time zone, as a notice's text says it."""
     return when.astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")

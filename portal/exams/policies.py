@@ -10,7 +10,8 @@ Only the exam's author or an admin changes an exam, its sittings and overrides; 
 taker works on (saves answers to, submits) its own attempt.
 
 Named rules: who schedules exams, who opens the principal's exam pages, who reads exam
-reports and who has "My exams". Whose figures a report shows is `figures_of`."""
+reports, who has "My exams" and who reminds its people of an open sitting. Whose
+figures a report shows is `figures_of`."""
 from sqlalchemy import exists, false, or_, select
 
 from portal.auth.models import PARTNER_ROLES, User
@@ -23,12 +24,16 @@ rule("exams.manage", "admin", "channel_manager", "auditor")
 rule("exams.reports", "admin", "auditor", "channel_manager", "owner", "manager")
 # The people with "My exams": those exams are assigned to.
 rule("exams.take", *PARTNER_ROLES)
+# A leader's one-tap reminder to its own people who have not taken an open sitting.
+rule("exams.nudge", "owner", "manager")
 
 
 def _assigned_to(user):
-    """SQL: a sitting has an assignment of someone `user` may see."""
+    """SQL: a sitting has an assignment of someone `user` may see (correlated to the
+    sitting only, so it holds in queries that join assignments themselves)."""
     return exists().where(Assignment.sitting_id == Sitting.id,
-                          Assignment.user_id.in_(select(User.id).where(visible(user, User))))
+                          Assignment.user_id.in_(select(User.id).where(visible(user, User)))
+                          ).correlate(Sitting)
 
 
 @scope(Exam)

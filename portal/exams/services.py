@@ -261,11 +261,14 @@ def refresh_deadlines(sitting: Sitting, at: datetime | None = None) -> int:
 
 def people_without_attempt(sitting: Sitting, at: datetime | None = None):
     """SQL: ids of the people assigned to `sitting` with no finished attempt in it."""
-    at = at or now()
-    return select(Assignment.user_id).where(
-        Assignment.sitting_id == sitting.id,
-        ~exists().where(Attempt.sitting_id == sitting.id,
-                        Attempt.user_id == Assignment.user_id, finished(at)))
+    return select(Assignment.user_id).where(Assignment.sitting_id == sitting.id,
+                                            ~taken(at or now()))
+
+
+def taken(at: datetime):
+    """SQL over assignments: the person has a finished attempt in the assigned sitting."""
+    return exists().where(Attempt.sitting_id == Assignment.sitting_id,
+                          Attempt.user_id == Assignment.user_id, finished(at))
 
 
 def finished(at: datetime):

@@ -118,6 +118,7 @@ def _sitting_page(sitting: Sitting, status: int = 200):
         manage_url=manage_url,
         state=state, closes=closes, attempts_left=max(exam.attempts_allowed - used, 0),
         counting=counting_attempt(state["attempts"], exam.grading) if state else None,
+        review_at=last_close(sitting) if exam.review == "after_close" else None,
     ), status
 
 

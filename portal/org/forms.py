@@ -2,12 +2,14 @@
 the view; business rules (uniqueness, exclusivity, roles) are checked by the services."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
+from wtforms import (BooleanField, DateField, IntegerField, PasswordField, SelectField,
+                     StringField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.core import forms as kit
 from portal.core.forms import PortalForm, plausible_year, strip
+from portal.core.pages import MAX_ID
 from portal.org import accounts
 from portal.org.labels import STATUS_LABELS, STRUCTURE_LABELS
 from portal.org.models import TIERS
@@ -120,9 +122,21 @@ class AuditFilterForm(PortalForm):
 
     action = SelectField(_l("Action"), validate_choice=False)
     object_type = SelectField(_l("Object type"), validate_choice=False)
+    object_id = IntegerField(_l("Object ID"), validators=[
+        Optional(), NumberRange(min=1, max=MAX_ID, message=_l("Not an object ID."))])
     actor = StringField(_l("Actor (username)"), validators=[Optional(), Length(max=80)])
     start = DateField(_l("From"), validators=[Optional(), plausible_year])
     end = DateField(_l("To"), validators=[Optional(), plausible_year])
+
+    def known_type(self, codes) -> None:
+        """Read the object type whatever its case (`?object_type=user` for "User")."""
+        wanted = (self.object_type.data or "").strip().lower()
+        self.object_type.data = next((c for c in codes if c.lower() == wanted),
+                                     self.object_type.data)
+
+    def validate_object_id(self, field):
+        if field.data and not self.object_type.data:
+            raise ValidationError(_l("Choose the object type too."))
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:

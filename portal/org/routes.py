@@ -11,7 +11,7 @@ from portal.auth.models import PARTNER_ROLES, User
 from portal.core.access import get_or_404, visible
 from portal.core.clock import now
 from portal.core.pages import paginate
-from portal.domains import home_panels
+from portal.domains import home_panels, person_panels
 from portal.extensions import db
 from portal.org import services
 from portal.org.models import STRUCTURES, TIERS, Partner, Region, Team
@@ -75,5 +75,9 @@ def team(team_id):
 @bp.route("/people/<int:user_id>")
 @login_required
 def person(user_id):
+    """A person's details and record: training progress, exam history and certificates,
+    acknowledgements, each domain's part holding only what the viewer may see."""
     person = get_or_404(current_user, User, user_id)
-    return render_template("org/person.html", person=person)
+    panels = [Markup(render_template(panel.template, person=person, **panel.context))
+              for panel in person_panels(current_user, person, now())]
+    return render_template("org/person.html", person=person, panels=panels)

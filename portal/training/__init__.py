@@ -13,4 +13,5 @@ DOMAIN = Domain(
     notifications={"training": _l("Training")},
     walk="portal.training.walk",
     home="portal.training.home:panels",
+    person="portal.training.person:panels",
 )

@@ -3,14 +3,14 @@
 Courses are the principal's content: its admin and auditors see all of them; a channel
 manager sees the published ones and the drafts it wrote (a draft is its author's work
 until published). A partner person sees a course only once published and only when
-enrolled in it; an owner also sees the published courses any of its people take, to
-follow their progress.
+enrolled in it; an owner (a team lead) also sees the published courses any of its
+partner's (its team's) people take, to follow their progress.
 A course and its lessons are changed by the author who wrote it, or an admin. Enrolments
 are never loaded by id: the progress pages join them to the people the reader may see."""
 from sqlalchemy import and_, exists, false, or_, select
 
 from portal.auth.models import PARTNER_ROLES, User
-from portal.core.access import change_rule, may, rule, scope
+from portal.core.access import change_rule, may, rule, scope, visible
 from portal.training.models import Course, Enrollment, Lesson
 
 # Writing courses and lessons.
@@ -27,12 +27,10 @@ def course_scope(user):
         return or_(Course.published.is_(True), Course.created_by == user.id)
     if user.role not in PARTNER_ROLES or user.partner_id is None:
         return false()
-    mine = Enrollment.user_id == user.id
-    if user.role == "owner":
-        mine = or_(mine, Enrollment.user_id.in_(
-            select(User.id).where(User.partner_id == user.partner_id)))
+    # The people `user` may see: itself, a team lead's team, an owner's partner.
+    followed = Enrollment.user_id.in_(select(User.id).where(visible(user, User)))
     return and_(Course.published.is_(True),
-                exists().where(Enrollment.course_id == Course.id, mine))
+                exists().where(Enrollment.course_id == Course.id, followed).correlate(Course))
 
 
 @scope(Lesson)

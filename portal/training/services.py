@@ -146,16 +146,16 @@ def _counts(user_id: int):
                       LessonProgress.user_id == user_id)).group_by(Lesson.course_id)
 
 
-def my_courses(user) -> list[tuple]:
+def my_courses(user, *where) -> list[tuple]:
     """(course, enrollment, lessons, done) for the published courses `user` is enrolled in,
-    by track and position."""
+    by track and position; `where` narrows the courses (e.g. to those a viewer sees)."""
     counts = _counts(user.id).subquery()
     rows = db.session.execute(
         select(Course, Enrollment, func.coalesce(counts.c[1], 0), func.coalesce(counts.c[2], 0))
         .join(Enrollment, and_(Enrollment.course_id == Course.id,
                                Enrollment.user_id == user.id))
         .outerjoin(counts, counts.c.course_id == Course.id)
-        .where(Course.published.is_(True))
+        .where(Course.published.is_(True), *where)
         .order_by(Course.track, Course.position, Course.id)).all()
     return [tuple(row) for row in rows]
 
