@@ -46,11 +46,10 @@ def exam_history(viewer, person, at: datetime) -> list[dict]:
     rows = []
     for sitting in sittings:
         mine = attempts.get(sitting.id, [])
-        finished = [a for a in mine if a.submitted_at is not None]
         state = ("upcoming" if at < sitting.opens_at else
                  "open" if at < sitting.closes_at and sitting.exam.status != "cancelled"
                  else "closed")
         rows.append({"sitting": sitting, "exam": sitting.exam, "state": state,
                      "attempts": len(mine),
-                     "counting": counting_attempt(finished, sitting.exam.grading)})
+                     "counting": counting_attempt(mine, sitting.exam.grading)})
     return rows
