@@ -14,6 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.bench_seed_scale import PARTNERS, STAFF  # noqa: E402
 from benchmarks.bench_seed_scale import run as seed_scale  # noqa: E402
+from benchmarks.throwaway import postgres_database  # noqa: E402
 
 
 def publish_naively(broadcast) -> int:
@@ -114,19 +115,9 @@ def on_sqlite() -> None:
 
 
 def on_postgresql(server: str) -> None:
-    import uuid
-
-    import psycopg
-    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        uri = server.rsplit("/", 1)[0] + "/" + name
+    with postgres_database(server) as uri:
         seconds = seed_scale({"DATABASE_URL": uri})
         report("PostgreSQL", seconds, measure(uri))
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -35,14 +35,7 @@ if __name__ == "__main__":
         report("SQLite", run({"PORTAL_SQLALCHEMY_DATABASE_URI": uri, "DATABASE_URL": ""}))
     pg = os.environ.get("BENCH_PG_URL")  # e.g. postgresql://postgres@127.0.0.1:5432/postgres
     if pg:
-        import uuid
-
-        import psycopg
-        name = f"portal_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(pg, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            report("PostgreSQL", run({"DATABASE_URL": pg.rsplit("/", 1)[0] + "/" + name}))
-        finally:
-            with psycopg.connect(pg, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        sys.path.insert(0, str(ROOT))
+        from benchmarks.throwaway import postgres_database
+        with postgres_database(pg) as url:
+            report("PostgreSQL", run({"DATABASE_URL": url}))

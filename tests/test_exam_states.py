@@ -10,10 +10,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from portal.core import clock
 from portal.exams import services, taking
+from portal.exams.models import Attempt
 from portal.extensions import db
 from tests.conftest import login
 from tests.examining import T0, freeze, scheduled_exam
@@ -167,6 +168,25 @@ def test_the_rules_say_the_clock_runs_on_and_which_attempt_counts(client, world)
     assert "keeps running if you leave the page" in counts and "after 20 minutes" in counts
     assert "A question left unanswered scores zero." in counts
     assert "shown after the exam closes, at 2026-11-23 21:00" in counts
+
+
+def test_try_again_leads_to_the_rules_not_straight_into_a_new_attempt(client, world):
+    freeze()
+    exam = scheduled_exam(world.admin, {"partner_ids": [world.a.partner.id]},
+                          title="可重考小测", time_limit_minutes=20, attempts_allowed=3)
+    sitting = exam.sittings[0]
+    first = taking.start_or_resume(world.a.staff, sitting)
+    taking.submit(first)
+    db.session.commit()
+    login(client, world.a.staff)
+    result = client.get(f"/exams/attempts/{first.id}/result").get_data(as_text=True)
+    retry = re.search(r'<(\w+)[^>]*id="retry-button"[^>]*>', result)
+    assert retry[1] == "a" and f'href="/exams/sittings/{sitting.id}"' in retry[0]
+    assert f'action="/exams/sittings/{sitting.id}/start"' not in result
+    rules = client.get(f"/exams/sittings/{sitting.id}").get_data(as_text=True)
+    assert 'id="what-counts"' in rules and 'id="start-form"' in rules
+    assert db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.sitting_id == sitting.id, Attempt.user_id == world.a.staff.id)) == 1
 
 
 def test_the_status_filter_keeps_its_choice(client, world, exams):

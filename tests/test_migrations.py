@@ -52,3 +52,25 @@ def test_models_and_migrations_agree(app):
             "include_object": _include})
         differences = compare_metadata(context, db.metadata)
     assert not differences, "\n".join(map(str, differences))
+
+
+def test_name_keys_are_filled_for_people_partners_and_teams_already_there(empty_app):
+    """0010 adds the pinyin sort keys to a database that already holds people pointed at
+    by other rows (SQLite could not rebuild the users table under them)."""
+    from sqlalchemy import text
+    upgrade(revision="0009")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO partners (id, name, uscc, tier, structure, status, "
+                          "created_at) VALUES (1, '重庆渝中商贸', '91500103MA5U000000', 'B', "
+                          "'loose', 'active', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO teams (id, partner_id, name, active, created_at) "
+                          "VALUES (1, 1, '一组', true, CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO users (id, username, display_name, password_hash, "
+                          "role, partner_id, team_id, active, created_at) VALUES (1, 'z', "
+                          "'曾敏', 'x', 'manager', 1, 1, true, CURRENT_TIMESTAMP)"))
+        conn.execute(text("UPDATE teams SET leader_id = 1"))
+    upgrade()
+    with db.engine.connect() as conn:
+        keys = [conn.execute(text(f"SELECT name_key FROM {table}")).scalar_one()
+                for table in ("partners", "teams", "users")]
+    assert keys == ["chong qing yu zhong shang mao", "yi zu", "zeng min"]

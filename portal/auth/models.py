@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.clock import now
+from portal.core.collation import KEY_LENGTH, key_default, sort_key_of
 from portal.core.database import UTCDateTime
 from portal.extensions import db
 
@@ -27,10 +28,12 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __audited__ = True
     __audit_exclude__ = ("password_hash",)
-    __audit_ignore__ = ("last_login_at",)
+    __audit_ignore__ = ("last_login_at", "name_key")  # name_key follows display_name
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH), index=True,
+                                          default=key_default("display_name", person=True))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), index=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
@@ -63,6 +66,9 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.username} {self.role}>"
+
+
+sort_key_of(User, "display_name", person=True)
 
 
 class LoginSession(db.Model):

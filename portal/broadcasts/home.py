@@ -51,7 +51,7 @@ def team_pending(user, at: datetime) -> list[dict]:
                 .join(User, User.id == Receipt.user_id)
                 .where(Receipt.broadcast_id.in_([b.id for b, _t, _a in rows]), scope,
                        Receipt.acked_at.is_(None), Receipt.user_id != user.id)
-                .order_by(User.display_name).limit(PENDING_ROWS)):
+                .order_by(User.name_key).limit(PENDING_ROWS)):
             names.setdefault(broadcast_id, []).append(name)
     return [{"broadcast": b, "total": total, "pending": total - done,
              "names": names.get(b.id, [])[:NAMES],

@@ -92,15 +92,17 @@ def reach_breakdown(broadcast: Broadcast, by: str, partner_ids=None) -> list[dic
     if by == "partner":
         query = (select(Receipt.partner_id, Partner.name.label("partner_name"), *counts)
                  .join(Partner, Partner.id == Receipt.partner_id).where(*where)
-                 .group_by(Receipt.partner_id, Partner.name).order_by(Partner.name))
+                 .group_by(Receipt.partner_id, Partner.name, Partner.name_key)
+                 .order_by(Partner.name_key))
         return [_as_dict(r, "partner_id", "partner_name") for r in db.session.execute(query)]
     if by == "team":
         query = (select(Receipt.partner_id, Partner.name.label("partner_name"), Receipt.team_id,
                         Team.name.label("team_name"), *counts)
                  .join(Partner, Partner.id == Receipt.partner_id)
                  .outerjoin(Team, Team.id == Receipt.team_id).where(*where)
-                 .group_by(Receipt.partner_id, Partner.name, Receipt.team_id, Team.name)
-                 .order_by(Partner.name, Team.name))
+                 .group_by(Receipt.partner_id, Partner.name, Partner.name_key, Receipt.team_id,
+                           Team.name, Team.name_key)
+                 .order_by(Partner.name_key, Team.name_key))
         return [_as_dict(r, "partner_id", "partner_name", "team_id", "team_name")
                 for r in db.session.execute(query)]
     if by == "role":
@@ -116,7 +118,7 @@ def overdue_people(broadcast: Broadcast, partner_ids=None) -> Select:
     deadline, by partner and name, for a paginated list."""
     return (select(User, Receipt).join(Receipt, Receipt.user_id == User.id)
             .where(*_where(broadcast, partner_ids), _overdue_condition(broadcast, now()))
-            .order_by(Receipt.partner_id, User.display_name, User.id))
+            .order_by(Receipt.partner_id, User.name_key, User.id))
 
 
 def totals(broadcast_ids, *, partner_ids=None) -> dict[int, dict]:
@@ -153,17 +155,19 @@ def fidelity(since: datetime, partner_ids=None) -> list[dict]:
         columns += [func.count(case((Receipt.role == role, 1))).label(f"{role}_delivered"),
                     func.count(case((and_(Receipt.role == role, Receipt.acked_at.is_not(None)),
                                      1))).label(f"{role}_acked")]
-    query = (select(Receipt.partner_id, Partner.name.label("partner_name"), *columns)
+    query = (select(Receipt.partner_id, Partner.name.label("partner_name"), Partner.name_key,
+                    *columns)
              .join(Broadcast, Broadcast.id == Receipt.broadcast_id)
              .join(Partner, Partner.id == Receipt.partner_id)
              .where(Broadcast.requires_ack.is_(True), Broadcast.publish_at >= since,
                     Broadcast.publish_at <= at, is_current(at),
                     Receipt.partner_id.in_(list(partner_ids)) if partner_ids is not None
                     else true())
-             .group_by(Receipt.partner_id, Partner.name))
+             .group_by(Receipt.partner_id, Partner.name, Partner.name_key))
     rows = []
     for row in db.session.execute(query):
-        item = {"partner_id": row.partner_id, "partner_name": row.partner_name}
+        item = {"partner_id": row.partner_id, "partner_name": row.partner_name,
+                "name_key": row.name_key}
         for role in AUDIENCE_ROLES:
             delivered, acked = getattr(row, f"{role}_delivered"), getattr(row, f"{role}_acked")
             item[f"{role}_delivered"] = delivered
@@ -172,7 +176,7 @@ def fidelity(since: datetime, partner_ids=None) -> list[dict]:
         item["gap"] = (max(leaders) - item["staff_rate"]
                        if leaders and item["staff_rate"] is not None else None)
         rows.append(item)
-    rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["partner_name"]))
+    rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["name_key"]))
     return rows
 
 

@@ -8,7 +8,7 @@ lock up front; plain GET requests keep cheap deferred read transactions."""
 from datetime import datetime, timezone
 
 from flask import g, has_request_context, request
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -90,3 +90,12 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def refresh_statistics() -> None:
+    """After a bulk load on PostgreSQL: ANALYZE now rather than when autovacuum gets to
+    it, or the planner keeps treating the just-filled tables as empty (the demo's exam
+    overview took 210 ms instead of 90 until then). SQLite plans well without."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()

@@ -50,33 +50,36 @@ class Scope:
         return query
 
 
-def _group_columns(by: str | None, table) -> tuple[list, list, list]:
-    """(key columns, label columns, outer joins) of a breakdown by `by` over `table`, a
-    subquery with partner_id, team_id, province_code and track columns."""
+def _group_columns(by: str | None, table) -> tuple[list, list, list, list]:
+    """(key columns, label columns, sort columns, outer joins) of a breakdown by `by` over
+    `table`, a subquery with partner_id, team_id, province_code and track columns.
+    Partners and teams sort by their names' pinyin."""
     if by == "partner":
-        return ([table.c.partner_id], [Partner.name],
+        return ([table.c.partner_id], [Partner.name], [Partner.name_key],
                 [(Partner, Partner.id == table.c.partner_id)])
     if by == "team":  # team names repeat across partners: the partner is part of the key
         return ([table.c.partner_id, table.c.team_id], [Partner.name, Team.name],
+                [Partner.name_key, Team.name_key],
                 [(Partner, Partner.id == table.c.partner_id),
                  (Team, Team.id == table.c.team_id)])
     if by == "province":
-        return ([table.c.province_code], [Region.name],
+        return ([table.c.province_code], [Region.name], [Region.name],
                 [(Region, Region.code == table.c.province_code)])
     if by == "track":
-        return [table.c.track], [table.c.track], []
-    return [], [], []
+        return [table.c.track], [table.c.track], [table.c.track], []
+    return [], [], [], []
 
 
 def _grouped(by: str | None, table, *aggregates, extra=()):
     """SELECT key..., label..., extra..., aggregates... FROM table GROUP BY the keys of
     `by` and the `extra` columns."""
-    keys, labels, joins = _group_columns(by, table)
+    keys, labels, sorts, joins = _group_columns(by, table)
     query = select(*keys, *labels, *extra, *aggregates).select_from(table)
     for model, on in joins:
         query = query.outerjoin(model, on)
     if keys or extra:
-        query = query.group_by(*keys, *labels, *extra).order_by(*labels, *keys, *extra)
+        query = (query.group_by(*keys, *labels, *sorts, *extra)
+                 .order_by(*sorts, *keys, *extra))
     return query, len(keys)
 
 

@@ -104,7 +104,8 @@ def exam_coverage(exam: Exam, partner_ids=None, team_id=None, at: datetime | Non
     by_partner = db.session.execute(
         select(rows.c.partner_id, Partner.name, func.count(), func.sum(rows.c.covered))
         .join(Partner, Partner.id == rows.c.partner_id)
-        .group_by(rows.c.partner_id, Partner.name).order_by(Partner.name)).all()
+        .group_by(rows.c.partner_id, Partner.name, Partner.name_key)
+        .order_by(Partner.name_key)).all()
     by_sitting = db.session.execute(
         select(rows.c.sitting_id, rows.c.opens_at, rows.c.closes_at, func.count(),
                func.sum(rows.c.covered))
@@ -136,8 +137,9 @@ def coverage_by_team(exam: Exam, partner_ids=None, team_id=None,
                func.sum(rows.c.covered))
         .join(Partner, Partner.id == rows.c.partner_id)
         .outerjoin(Team, Team.id == rows.c.team_id)
-        .group_by(rows.c.partner_id, Partner.name, rows.c.team_id, Team.name)
-        .order_by(Partner.name, Team.name)).all()
+        .group_by(rows.c.partner_id, Partner.name, Partner.name_key, rows.c.team_id, Team.name,
+                  Team.name_key)
+        .order_by(Partner.name_key, Team.name_key)).all()
     return [{"partner_id": pid, "partner_name": pname, "team_id": tid, "team_name": tname,
              **_coverage_row(assigned, covered)}
             for pid, pname, tid, tname, assigned, covered in found]
@@ -172,7 +174,7 @@ def not_taken(sitting: Sitting, partner_ids=None, team_id=None, at: datetime | N
              .outerjoin(Team, Team.id == Assignment.team_id)
              .where(Assignment.sitting_id == sitting.id,
                     Assignment.user_id.in_(people_without_attempt(sitting, at)))
-             .order_by(Partner.name, Team.name, User.display_name, User.id))
+             .order_by(Partner.name_key, Team.name_key, User.name_key, User.id))
     return _narrow(query, Assignment.partner_id, Assignment.team_id, partner_ids, team_id)
 
 

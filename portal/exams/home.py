@@ -48,7 +48,7 @@ def team_open(user, at: datetime) -> list[dict]:
         names[sitting.id] = list(db.session.execute(
             select(User.display_name).join(Assignment, and_(
                 Assignment.user_id == User.id, Assignment.sitting_id == sitting.id))
-            .where(scope, ~done).order_by(User.display_name).limit(NAMES)).scalars())
+            .where(scope, ~done).order_by(User.name_key).limit(NAMES)).scalars())
     waits = nudges.next_nudges(user, [sitting.id for sitting, *_counts in rows])
     return [{"sitting": s, "assigned": assigned, "done": finished_count,
              "missing": assigned - finished_count, "names": names[s.id],

@@ -136,7 +136,7 @@ def audience_words(user, spec: dict) -> dict:
         Region.code.in_(codes))).all()) if codes else {}
     ids = list(spec.get("partner_ids") or [])
     named = db.session.execute(select(Partner.name).where(
-        Partner.id.in_(ids), visible(user, Partner)).order_by(Partner.name)
+        Partner.id.in_(ids), visible(user, Partner)).order_by(Partner.name_key)
     ).scalars().all() if ids else []
     return {"regions": [regions.get(code, code) for code in codes], "partners": named,
             "other_partners": len(ids) - len(named), "tiers": spec.get("tiers") or [],
@@ -161,7 +161,7 @@ def override_partners(user, sitting: Sitting) -> list[tuple]:
     return [tuple(row) for row in db.session.execute(select(Partner.id, Partner.name).where(
         Partner.id.in_(select(Assignment.partner_id).where(
             Assignment.sitting_id == sitting.id)), visible(user, Partner))
-        .order_by(Partner.name))]
+        .order_by(Partner.name_key))]
 
 
 def assigned_person(user, sitting: Sitting, username: str) -> User | None:

@@ -141,7 +141,8 @@ def preview(spec: dict) -> dict:
     rows = db.session.execute(
         select(Partner.id, Partner.name, User.role, func.count(User.id))
         .join(Partner, Partner.id == User.partner_id).where(*_conditions(spec))
-        .group_by(Partner.id, Partner.name, User.role).order_by(Partner.name, User.role)).all()
+        .group_by(Partner.id, Partner.name, Partner.name_key, User.role)
+        .order_by(Partner.name_key, User.role)).all()
     return {"total": sum(row[3] for row in rows),
             "rows": [{"partner_id": pid, "partner_name": name, "role": role, "count": count}
                      for pid, name, role, count in rows]}

@@ -52,7 +52,7 @@ def fill_audience_choices(form, user) -> None:
         .order_by(Region.code)).all()
     form.cities.choices = [(code, name) for code, name in cities]
     partners = db.session.execute(select(Partner.id, Partner.name).where(
-        visible(user, Partner), Partner.status == "active").order_by(Partner.name)).all()
+        visible(user, Partner), Partner.status == "active").order_by(Partner.name_key)).all()
     shown = {pid for pid, _name in partners}
     # A partner named in an earlier version but outside this user's partners keeps its
     # place without showing its name.

@@ -5,6 +5,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.clock import now
+from portal.core.collation import KEY_LENGTH, key_default, sort_key_of
 from portal.core.database import UTCDateTime
 from portal.extensions import db
 
@@ -34,8 +35,11 @@ class Partner(db.Model):
 
     __tablename__ = "partners"
     __audited__ = True
+    __audit_ignore__ = ("name_key",)  # follows the name
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH), index=True,
+                                          default=key_default("name"))
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     tier: Mapped[str] = mapped_column(String(1), default="B")
     structure: Mapped[str] = mapped_column(String(8), default="loose")
@@ -49,7 +53,7 @@ class Partner(db.Model):
 
     territories = relationship("Territory", back_populates="partner",
                                cascade="all, delete-orphan", order_by="Territory.region_code")
-    teams = relationship("Team", back_populates="partner", order_by="Team.name",
+    teams = relationship("Team", back_populates="partner", order_by="Team.name_key",
                          foreign_keys="Team.partner_id")
     channel_manager = relationship("User", foreign_keys=[channel_manager_id])
     province = relationship("Region", foreign_keys=[province_code])
@@ -83,10 +87,12 @@ class Team(db.Model):
 
     __tablename__ = "teams"
     __audited__ = True
+    __audit_ignore__ = ("name_key",)  # follows the name
     __table_args__ = (UniqueConstraint("partner_id", "name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH), default=key_default("name"))
     leader_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", use_alter=True), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -95,7 +101,7 @@ class Team(db.Model):
     partner = relationship("Partner", back_populates="teams", foreign_keys=[partner_id])
     leader = relationship("User", foreign_keys=[leader_id])
     members = relationship("User", foreign_keys="User.team_id", back_populates="team",
-                           order_by="User.display_name")
+                           order_by="User.name_key")
 
     @property
     def team_id(self) -> int:
@@ -103,3 +109,7 @@ class Team(db.Model):
 
     def __repr__(self):
         return f"<Team {self.id} {self.name}>"
+
+
+sort_key_of(Partner, "name")
+sort_key_of(Team, "name")

@@ -49,7 +49,7 @@ def channel_managers(include_id: int | None = None) -> list[User]:
     condition = (User.role == "channel_manager") & User.active.is_(True)
     if include_id is not None:
         condition = condition | (User.id == include_id)
-    return db.session.execute(select(User).where(condition).order_by(User.display_name)
+    return db.session.execute(select(User).where(condition).order_by(User.name_key)
                               ).scalars().all()
 
 
@@ -164,7 +164,7 @@ def partner_managers(partner_id: int, include_id: int | None = None) -> list[Use
     if include_id is not None:
         condition = condition | (User.id == include_id)
     return db.session.execute(select(User).where(condition)
-                              .order_by(User.display_name)).scalars().all()
+                              .order_by(User.name_key)).scalars().all()
 
 
 def save_team(team: Team | None, partner: Partner, *, name: str,
@@ -200,5 +200,5 @@ def active_teams(partner_id: int, include_id: int | None = None) -> list[Team]:
     condition = (Team.partner_id == partner_id) & Team.active.is_(True)
     if include_id is not None:
         condition = condition | (Team.id == include_id)
-    return db.session.execute(select(Team).where(condition).order_by(Team.name)
+    return db.session.execute(select(Team).where(condition).order_by(Team.name_key)
                               ).scalars().all()

@@ -21,6 +21,7 @@ from portal.auth.sessions import hash_password
 from portal.core.audit import cli_actor
 from portal.core import audit
 from portal.core.clock import now
+from portal.core.database import refresh_statistics
 from portal.extensions import db
 from portal.org.models import Partner, Region, Team, Territory
 from portal.org.people import create_person
@@ -271,6 +272,7 @@ def seed_demo(password, force, if_empty, seed):
         summary = step(random.Random(seed))
         db.session.commit()
         click.echo(summary)
+    refresh_statistics()
     folder = output_dir()
     write_accounts(folder, accounts)
     write_password(folder, None if password else secret)

@@ -14,13 +14,14 @@ from itertools import islice
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from portal.auth.models import User
 from portal.auth.sessions import hash_password
 from portal.core.audit import cli_actor
 from portal.core import audit
 from portal.core.clock import now
+from portal.core.database import refresh_statistics
 from portal.extensions import db
 from portal.org.models import TIERS, Partner, Region, Team
 from portal.org.regions import load_regions
@@ -172,10 +173,7 @@ def seed_scale(partner_count, staff_count, batch, password, seed):
               "owners": partner_count, "managers": len(leader_ids), "staff": staff_count}
     audit.record("seed_scale", after=counts)
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        # Fresh statistics: the planner would otherwise still think the tables are empty.
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+    refresh_statistics()
     elapsed = time.perf_counter() - started
     click.echo(f"Run {run}: {partner_count} partners, {len(team_ids)} teams, "
                f"{partner_count + len(leader_ids) + staff_count} people "

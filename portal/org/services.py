@@ -24,7 +24,7 @@ def partner_query(user, q: str | None = None, province: str | None = None,
         query = query.where(Partner.structure == structure)
     if status:
         query = query.where(Partner.status == status)
-    return query.order_by(Partner.name)
+    return query.order_by(Partner.name_key)
 
 
 def people_query(user, partner_id: int | None = None, team_id: int | None = None,
@@ -42,7 +42,7 @@ def people_query(user, partner_id: int | None = None, team_id: int | None = None
     if q:
         like = f"%{q.strip()}%"
         query = query.where(or_(User.display_name.ilike(like), User.username.ilike(like)))
-    return query.order_by(User.role, User.display_name)
+    return query.order_by(User.role, User.name_key)
 
 
 def headcount_by_role(partner_id: int) -> dict[str, int]:
@@ -65,4 +65,4 @@ def visible_teams(user, partner_id: int):
     return db.session.execute(select(Team).where(Team.partner_id == partner_id,
                                                  visible(user, Team))
                               .options(selectinload(Team.leader))
-                              .order_by(Team.name)).scalars().all()
+                              .order_by(Team.name_key)).scalars().all()

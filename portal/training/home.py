@@ -32,6 +32,6 @@ def completion(user) -> list[dict]:
         .join(Enrollment, Enrollment.user_id == User.id)
         .join(Course, Course.id == Enrollment.course_id)
         .where(scope, Course.published.is_(True), User.active.is_(True), User.id != user.id)
-        .group_by(User.id, User.display_name)
-        .order_by((done * 1.0 / enrolled), User.display_name).limit(SHOWN)).all()
+        .group_by(User.id, User.display_name, User.name_key)
+        .order_by((done * 1.0 / enrolled), User.name_key).limit(SHOWN)).all()
     return [{"id": uid, "name": name, "enrolled": n, "done": d} for uid, name, n, d in rows]

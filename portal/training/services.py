@@ -175,7 +175,7 @@ def progress_by_partner(viewer, course: Course) -> list[tuple]:
         .join(User, User.partner_id == Partner.id)
         .join(Enrollment, Enrollment.user_id == User.id)
         .where(Enrollment.course_id == course.id, figures.condition(Partner.id, User.team_id))
-        .group_by(Partner.id, Partner.name).order_by(Partner.name)).all()]
+        .group_by(Partner.id, Partner.name, Partner.name_key).order_by(Partner.name_key)).all()]
 
 
 def courses_by_track(viewer) -> dict[str, list[tuple]]:

@@ -32,7 +32,7 @@ def users():
                                   role=args.get("role") if args.get("role") in ROLES else None,
                                   q=args.get("q"), active=ACTIVE_FILTERS.get(args.get("active")))
     page = paginate(query)
-    partners = db.session.execute(select(Partner.id, Partner.name).order_by(Partner.name)).all()
+    partners = db.session.execute(select(Partner.id, Partner.name).order_by(Partner.name_key)).all()
     return render_template("manage/users.html", page=page, partners=partners, roles=ROLES)
 
 
