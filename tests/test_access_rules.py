@@ -46,7 +46,8 @@ ALLOWED = {
     **dict.fromkeys(["broadcasts.reach", "broadcasts_api.broadcast_reach"], READERS),
     **dict.fromkeys(["broadcasts.ack", "broadcasts_api.acknowledge"],
                     {"owner", "manager", "staff"}),
-    "broadcasts.nudge": {"owner"},
+    # Owners remind their partner's people who have not acknowledged, team leads their team.
+    "broadcasts.nudge": {"owner", "manager"},
     # Exams: the principal schedules, readers of figures read reports, partners take.
     **dict.fromkeys(["exams.new", "exams.edit", "exams.cancel", "exams.schedule",
                      "exams.remove_override"], COMPOSERS),

@@ -205,3 +205,17 @@ def test_an_owner_nudges_its_own_people_before_and_after_the_deadline_at_most_ho
     assert reminders.nudge(world.a.owner, policy) == 3
     db.session.commit()
     assert _notes(world.a.staff) == 3
+
+
+def test_a_team_lead_nudges_its_team_and_shares_the_hour_with_the_owner(world):
+    freeze()
+    policy = publish(world.admin, requires_ack=True, ack_deadline=T0 + timedelta(days=1))
+    assert reminders.nudge(world.a.manager, policy) == 1  # its team's staff, not itself
+    db.session.commit()
+    assert _notes(world.a.staff) == 1 and _notes(world.a.other_staff) == 0
+    later(minutes=30)
+    # The owner's people include the team just reminded: one reminder an hour per person.
+    assert reminders.nudge(world.a.owner, policy) is None
+    assert reminders.nudge(world.b.manager, policy) == 1  # another partner's team: its own
+    later(minutes=30)
+    assert reminders.nudge(world.a.owner, policy) == 3

@@ -8,6 +8,7 @@ import pytest
 
 from portal.core import clock
 from portal.extensions import db
+from portal.notify.models import Notification
 from tests.broadcasting import T0, freeze, publish
 from tests.conftest import login
 from tests.examining import HABITS, scheduled_exam
@@ -57,12 +58,18 @@ def test_an_owner_sees_who_has_not_acknowledged_or_taken_the_exam_and_reminds(
     assert remind.status_code == 302
 
 
-def test_a_team_lead_sees_its_own_team_only(client, world, today):
+def test_a_team_lead_sees_and_reminds_its_own_team_only(client, world, today):
+    policy, _exam = today
     page = _home(client, world.a.manager)
     acks = page.split('id="home-team-acks"')[1].split("</section>")[0]
     assert world.a.staff.display_name in acks
     assert world.a.other_staff.display_name not in acks  # another team
-    assert "提醒他们" not in acks  # the reminder is the owner's
+    assert f'action="/broadcasts/{policy.id}/nudge?next=/"' in acks and "提醒他们" in acks
+    remind = client.post(f"/broadcasts/{policy.id}/nudge?next=/", follow_redirects=True)
+    assert remind.request.path == "/" and "已提醒 1 人" in remind.get_data(as_text=True)
+    reminded = {n.user_id for n in Notification.query.filter(
+        Notification.title.contains("保护期政策"))}
+    assert reminded == {world.a.staff.id}  # not the other team, not B, not itself
 
 
 def test_nothing_to_do_says_so(client, world, app):

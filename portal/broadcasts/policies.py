@@ -18,8 +18,8 @@ rule("broadcasts.compose", "admin", "channel_manager")
 # The principal's list of broadcasts (and the breadcrumbs leading to it).
 rule("broadcasts.list", "admin", "auditor", "channel_manager")
 rule("broadcasts.reach", "admin", "auditor", "channel_manager", "owner")
-# An owner reminds its own overdue people.
-rule("broadcasts.nudge", "owner")
+# An owner reminds its partner's people who have not acknowledged, a team lead its team's.
+rule("broadcasts.nudge", "owner", "manager")
 rule("broadcasts.fidelity", "admin", "auditor", "channel_manager")
 # The people with an inbox of broadcasts and its badge in the navigation bar.
 rule("broadcasts.inbox", *PARTNER_ROLES)

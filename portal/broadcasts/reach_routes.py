@@ -14,6 +14,7 @@ from portal.broadcasts.routes import bp
 from portal.core.access import figures_of, get_or_404, may, require
 from portal.core.clock import now
 from portal.core.pages import Page, number_arg
+from portal.core.web import safe_next
 from portal.extensions import db
 from portal.notify import nudges
 from portal.org.models import Partner
@@ -44,26 +45,29 @@ def reach(broadcast_id):
         by_team=figures.reach_breakdown(broadcast, "team", partner_ids) if single else None,
         by_role=figures.reach_breakdown(broadcast, "role", partner_ids), overdue=overdue,
         may_nudge=may_nudge,
-        next_nudge=reminders.next_nudge_at(broadcast, current_user.partner_id)
+        next_nudge=reminders.next_nudge_at(broadcast, current_user)
         if may_nudge else None)
 
 
 @bp.route("/<int:broadcast_id>/nudge", methods=["POST"])
 def nudge(broadcast_id):
-    """An owner reminds its own people who have not acknowledged, before or after the
-    deadline, at most once an hour per broadcast."""
+    """An owner reminds its partner's people who have not acknowledged (a team lead its
+    team's), before or after the deadline, at most once an hour per broadcast; back to
+    the page it came from (`?next=`), else the reach page or, without it, home."""
     require("broadcasts.nudge")
     broadcast = get_or_404(current_user, Broadcast, broadcast_id)
     count = reminders.nudge(current_user, broadcast)
     if count is None:
-        when = reminders.next_nudge_at(broadcast, current_user.partner_id)
+        when = reminders.next_nudge_at(broadcast, current_user)
         flash(nudges.too_soon(when), "warning")
     elif count == 0:
-        flash(_("Everyone of your partner has acknowledged it."), "info")
+        flash(_("Everyone of your people has acknowledged it."), "info")
     else:
         db.session.commit()
         flash(_("%(num)d people were reminded.", num=count), "success")
-    return redirect(url_for("broadcasts.reach", broadcast_id=broadcast.id))
+    back = request.args.get("next") or (url_for("broadcasts.reach", broadcast_id=broadcast.id)
+                                        if may(current_user, "broadcasts.reach") else None)
+    return redirect(safe_next(back))
 
 
 @bp.route("/fidelity")

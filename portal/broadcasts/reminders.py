@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select, update
 from portal.auth.models import User
 from portal.broadcasts.models import Broadcast, Receipt
 from portal.broadcasts.services import is_current
+from portal.core.access import figures_of
 from portal.core.clock import now
 from portal.core.urls import path_for
 from portal.extensions import db
@@ -98,31 +99,38 @@ def _escalate(broadcast: Broadcast, at: datetime) -> None:
                            execution_options={"synchronize_session": False})
 
 
-def last_nudge(broadcast: Broadcast, partner_id: int) -> datetime | None:
-    """When the partner's people were last nudged about `broadcast`."""
+def _whose(sender):
+    """SQL: the receipts of the people `sender` reminds — an owner its partner's, a team
+    lead its team's (`figures_of`: nobody for anyone else)."""
+    return figures_of(sender).condition(Receipt.partner_id, Receipt.team_id)
+
+
+def last_nudge(broadcast: Broadcast, sender) -> datetime | None:
+    """When any of the people `sender` reminds were last nudged about `broadcast` (by
+    it, their owner or their team lead: one reminder an hour reaches a person)."""
     return db.session.execute(select(func.max(Receipt.nudged_at)).where(
-        Receipt.broadcast_id == broadcast.id, Receipt.partner_id == partner_id)).scalar()
+        Receipt.broadcast_id == broadcast.id, _whose(sender))).scalar()
 
 
-def next_nudge_at(broadcast: Broadcast, partner_id: int) -> datetime | None:
-    """When the owner may nudge again, or None when it may now."""
-    return next_nudge(last_nudge(broadcast, partner_id))
+def next_nudge_at(broadcast: Broadcast, sender) -> datetime | None:
+    """When `sender` may nudge again, or None when it may now."""
+    return next_nudge(last_nudge(broadcast, sender))
 
 
-def nudge(owner, broadcast: Broadcast) -> int | None:
-    """An owner's reminder to its own people who have not acknowledged yet, before the
-    deadline as after it; None when the last nudge of this broadcast was less than an
-    hour ago, else how many people were nudged."""
-    if next_nudge_at(broadcast, owner.partner_id) is not None:
+def nudge(sender, broadcast: Broadcast) -> int | None:
+    """An owner's reminder to its partner's people (a team lead's to its team's) who
+    have not acknowledged yet, before the deadline as after it; None when they were
+    nudged less than an hour ago, else how many people were nudged."""
+    if next_nudge_at(broadcast, sender) is not None:
         return None
     at = now()
     if not broadcast.requires_ack or not broadcast.is_published:
         return 0
-    overdue = and_(Receipt.broadcast_id == broadcast.id, Receipt.partner_id == owner.partner_id,
-                   Receipt.acked_at.is_(None), Receipt.user_id != owner.id)
+    overdue = and_(Receipt.broadcast_id == broadcast.id, _whose(sender),
+                   Receipt.acked_at.is_(None), Receipt.user_id != sender.id)
     late = broadcast.ack_deadline is not None and broadcast.ack_deadline <= at
     notify(select(Receipt.user_id).where(overdue), broadcast.category,
-           _("%(owner)s asks you to acknowledge %(title)s", owner=owner.display_name,
+           _("%(owner)s asks you to acknowledge %(title)s", owner=sender.display_name,
              title=broadcast.title),
            body=_("The deadline has passed.") if late or broadcast.ack_deadline is None else
            _("Please acknowledge it by %(time)s.", time=format_datetime(
