@@ -60,6 +60,18 @@ class Defaults:
     WEBHOOK_ALLOW_PRIVATE = False  # allow webhook hosts on private/loopback addresses
     NOTIFY_KEEP_DAYS = 180
 
+    # Visits (portal.habits): what the server accepts and what it flags for a manager.
+    VISIT_CLOCK_SKEW_MINUTES = 5  # a phone's clock may run this far ahead
+    VISIT_MAX_AGE_DAYS = 7  # older visits are refused (the offline queue sends sooner)
+    FOLLOW_UP_DAYS = 7  # a next step without a date is due this many days later
+    VISIT_FLAG_DISTANCE_M = 1000  # farther from the customer's location: flagged
+    VISIT_MAX_SPEED_KMH = 120  # faster between two of one person's visits: flagged
+    VISIT_BACKDATED_HOURS = 24  # logged this long after the visit: back-dated
+    VISIT_BURST_COUNT = 3  # this many back-dated visits within an hour: flagged
+    VISIT_PHOTO_MAX_BYTES = 8 * 1024 * 1024
+    VISIT_LEARN_ACCURACY_M = 200  # a customer's location is learned from a fix this good
+    VISIT_MAX_ACCURACY_M = 5000  # a fix vaguer than this is no location at all
+
     API_TITLE = "Channel-partner enablement portal API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

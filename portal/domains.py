@@ -13,6 +13,7 @@ NAMES = (
     "broadcasts",
     "training",
     "exams",
+    "habits",
 )
 
 DOMAINS: tuple[Domain, ...] = tuple(import_module(f"portal.{name}").DOMAIN for name in NAMES)

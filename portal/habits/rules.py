@@ -1,0 +1,93 @@
+"""The effective-visit rule (有效拜访) as published data: versions with an effective
+date, the one in force at a moment, a new version (never earlier than now, so it is
+shown before it judges anyone), and the verdict of one visit part by part.
+
+A verdict is a list of parts, each {"part", "ok", ...}: decision maker met, a next step,
+a date for it, and the distance to the customer when the rule sets a limit and both
+locations are known (otherwise the part says why it was not applied). The visit counts as
+effective when every applied part holds."""
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.core.clock import now
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.habits.models import VisitRule
+
+MAX_DISTANCE_LIMIT_M = 50_000
+
+
+def in_force(at: datetime) -> VisitRule | None:
+    """The version judging a visit made at `at`: the latest one effective by then."""
+    return db.session.execute(select(VisitRule).where(VisitRule.effective_from <= at)
+                              .order_by(VisitRule.effective_from.desc(), VisitRule.id.desc())
+                              .limit(1)).scalar_one_or_none()
+
+
+def versions() -> list[VisitRule]:
+    return db.session.execute(select(VisitRule).order_by(VisitRule.version.desc())
+                              ).scalars().all()
+
+
+def upcoming(at: datetime | None = None) -> VisitRule | None:
+    """A published version not yet in force (the one people should read now)."""
+    return db.session.execute(select(VisitRule).where(VisitRule.effective_from > (at or now()))
+                              .order_by(VisitRule.effective_from).limit(1)).scalar_one_or_none()
+
+
+def publish(actor, *, effective_from: datetime, needs_decision_maker: bool,
+            needs_next_step: bool, needs_next_step_date: bool, max_distance_m: int | None,
+            note: str = "") -> VisitRule:
+    """A new version, effective from `effective_from` (not in the past, and after every
+    version already published, so no visit is ever judged again)."""
+    at = now()
+    if effective_from.tzinfo is None:
+        raise ValueError("effective_from must be aware")
+    if effective_from < at:
+        raise DomainError("effective_from", _l("A rule takes effect from now on, never "
+                                               "in the past."))
+    latest = db.session.execute(select(func.max(VisitRule.effective_from))).scalar()
+    if latest is not None and effective_from <= latest:
+        raise DomainError("effective_from", _l("Another version takes effect at or after "
+                                               "this time; choose a later one."))
+    if max_distance_m is not None and not 10 <= max_distance_m <= MAX_DISTANCE_LIMIT_M:
+        raise DomainError("max_distance_m", _l("Between 10 and 50,000 metres, or empty for "
+                                               "no distance part."))
+    if needs_next_step_date and not needs_next_step:
+        raise DomainError("needs_next_step_date", _l("A date for the next step needs the "
+                                                     "next step itself."))
+    number = (db.session.execute(select(func.max(VisitRule.version))).scalar() or 0) + 1
+    version = VisitRule(version=number, effective_from=effective_from,
+                        needs_decision_maker=needs_decision_maker,
+                        needs_next_step=needs_next_step,
+                        needs_next_step_date=needs_next_step_date,
+                        max_distance_m=max_distance_m, note=(note or "").strip()[:2000],
+                        created_by=getattr(actor, "id", None))
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def judge(rule: VisitRule | None, *, decision_maker: bool, next_step: str,
+          next_step_on, distance_m: float | None) -> tuple[bool, list[dict]]:
+    """(effective?, parts) of a visit under `rule`; no rule in force judges nothing
+    effective and says so."""
+    if rule is None:
+        return False, [{"part": "rule", "ok": False, "why": "no_rule"}]
+    parts = []
+    if rule.needs_decision_maker:
+        parts.append({"part": "decision_maker", "ok": bool(decision_maker)})
+    if rule.needs_next_step:
+        parts.append({"part": "next_step", "ok": bool((next_step or "").strip())})
+    if rule.needs_next_step_date:
+        parts.append({"part": "next_step_date", "ok": next_step_on is not None})
+    if rule.max_distance_m is not None:
+        if distance_m is None:
+            parts.append({"part": "distance", "ok": None, "why": "no_location",
+                          "limit": rule.max_distance_m})
+        else:
+            parts.append({"part": "distance", "ok": distance_m <= rule.max_distance_m,
+                          "value": round(distance_m), "limit": rule.max_distance_m})
+    return all(part["ok"] is not False for part in parts), parts
