@@ -48,6 +48,33 @@ ALLOWED = {
                     {"owner", "manager", "staff"}),
     # Owners remind their partner's people who have not acknowledged, team leads their team.
     "broadcasts.nudge": {"owner", "manager"},
+    # Habits — rule versions, review queue, team's day (helper C). Everyone reads the
+    # rule, the admin publishes; owners and team leads decide flags; readers of figures
+    # and team leads see the team's day.
+    **dict.fromkeys(["habits.rules", "habits.rule"], EVERYONE),
+    "habits.new_rule": {"admin"},
+    **dict.fromkeys(["habits.review", "habits.decide_flag"], {"owner", "manager"}),
+    "habits.team": READERS | {"manager"},
+    # Habits — customer pages (helper A). Everyone reads the book its scope shows (A's
+    # customer is A's staff's); the partner's people add and change customers (admins
+    # change everything); the owner imports a whole book.
+    **dict.fromkeys(["habits.customers", "habits.customer", "habits.export_customers"],
+                    EVERYONE),
+    "habits.new_customer": {"owner", "manager", "staff"},
+    "habits.edit_customer": {"owner", "manager", "staff", "admin"},
+    **dict.fromkeys(["habits.import_customers", "habits.customer_import_template"],
+                    {"owner"}),
+    # Habits — API for partners' own CRMs (helper D). Everyone lists what its scope
+    # shows; only the partner's people send batches (`habits.log`).
+    **dict.fromkeys(["habits_api.visit_list", "habits_api.customer_list"], EVERYONE),
+    **dict.fromkeys(["habits_api.log_visits", "habits_api.add_customers"],
+                    {"owner", "manager", "staff"}),
+    # Habits — logging visits and the day (helper B): the partner's people (`habits.log`);
+    # the visit page's service worker script is for anyone signed in.
+    **dict.fromkeys(["habits.log_visit", "habits.visit_customers", "habits.visit_new_customer",
+                     "habits.preview_visit", "habits.save_visit", "habits.today"],
+                    {"owner", "manager", "staff"}),
+    "habits.visit_sw": EVERYONE,
     # Exams: the principal schedules, readers of figures read reports, partners take.
     **dict.fromkeys(["exams.new", "exams.edit", "exams.cancel", "exams.schedule",
                      "exams.remove_override"], COMPOSERS),

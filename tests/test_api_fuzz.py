@@ -25,6 +25,7 @@ from portal.core import clock
 from portal.core.audit import AuditLog
 from portal.exams.models import Assignment, Attempt, AttemptItem, Exam, Sitting
 from portal.extensions import db
+from portal.habits.models import Customer, HabitDay, Visit
 from portal.org.models import Partner, Team, Territory
 
 pytestmark = pytest.mark.fuzz
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.fuzz
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
           content_type_conformance, negative_data_rejection, ignored_auth]
 WATCHED = (AuditLog, ApiToken, Partner, Team, Territory, User, Broadcast, Receipt, Exam,
-           Sitting, Assignment, Attempt, AttemptItem)
+           Sitting, Assignment, Attempt, AttemptItem, Customer, Visit, HabitDay)
 # Small enough for every test run; raise it (and drop derandomize) to search harder.
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", 25))
 
@@ -82,7 +83,7 @@ def unchanged_database(auth_headers, broadcast):
 def test_api_answers_every_request_as_documented(api_schema, auth_headers,
                                                  unchanged_database, mode):
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 15
+    assert len(operations) == 19
     for operation in operations:
         if mode.is_negative and not (operation.query or operation.path_parameters
                                      or operation.body):

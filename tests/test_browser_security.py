@@ -17,7 +17,9 @@ pytestmark = pytest.mark.browser
 NOT_PAGES = ("auth.logout", "core.set_language", "core.healthz", "api-docs.openapi_json",
              "core.favicon",
              "broadcasts.attachment", "exams.certificate_pdf", "exams.not_taken",
-             "manage.import_template", "manage.region_children")
+             "manage.import_template", "manage.region_children",
+             "habits.export_customers", "habits.customer_import_template",
+             "habits.visit_customers", "habits.visit_sw")
 
 
 def _pages(app, world, role) -> list[str]:

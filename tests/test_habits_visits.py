@@ -241,3 +241,13 @@ def test_roll_ups_equal_a_recomputation_after_a_mixed_day(world):
     rows = db.session.scalar(select(func.count()).select_from(HabitDay))
     assert len(rollups.differences()) == rows > 0  # the check finds every row that drifted
     assert db.session.scalar(select(func.count()).select_from(VisitFlag)) == 0
+
+
+def test_the_check_command_says_whether_the_roll_ups_agree(world, runner):
+    freeze()
+    visit(world.a.staff, customer(world.a.staff))
+    assert runner.invoke(args=["habits", "check-rollups"]).exit_code == 0
+    db.session.execute(HabitDay.__table__.update().values(effective=HabitDay.effective + 2))
+    db.session.commit()
+    result = runner.invoke(args=["habits", "check-rollups"])
+    assert result.exit_code == 1 and "differ from the raw rows" in result.output

@@ -136,6 +136,7 @@ def upgrade():
     sa.Column('effective', sa.Boolean(), nullable=False),
     sa.Column('verdict', sa.JSON(), nullable=False),
     sa.Column('flagged', sa.Boolean(), nullable=False),
+    sa.Column('backdated', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_visits_customer_id_customers')),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_visits_partner_id_partners')),
     sa.ForeignKeyConstraint(['rule_id'], ['visit_rules.id'], name=op.f('fk_visits_rule_id_visit_rules')),
@@ -150,6 +151,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_visits_photo'), ['photo'], unique=False)
         batch_op.create_index(batch_op.f('ix_visits_team_id'), ['team_id'], unique=False)
         batch_op.create_index('ix_visits_user_time', ['user_id', 'visited_at'], unique=False)
+        batch_op.create_index('ix_visits_user_received', ['user_id', 'received_at'], unique=False)
 
     op.create_table('follow_ups',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -239,6 +241,7 @@ def downgrade():
 
     op.drop_table('follow_ups')
     with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.drop_index('ix_visits_user_received')
         batch_op.drop_index('ix_visits_user_time')
         batch_op.drop_index(batch_op.f('ix_visits_team_id'))
         batch_op.drop_index(batch_op.f('ix_visits_photo'))

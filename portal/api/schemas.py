@@ -51,3 +51,9 @@ class ErrorSchema(Schema):
     error = fields.String(required=True)
     message = fields.String(required=True)
     details = fields.Dict(required=True)
+
+
+class Body(Schema):
+    """A request body: unknown fields and wrong types answered in the caller's language."""
+
+    error_messages = PageArgs.error_messages

@@ -1,7 +1,6 @@
 """Broadcast endpoints: the caller's inbox, reading and acknowledging, and for the
 principal writing broadcasts and seeing their reach. Handlers load through the access
 policy, call the broadcast services and commit once."""
-from functools import wraps
 
 from flask import abort
 from flask_login import current_user
@@ -10,10 +9,11 @@ from flask_smorest import abort as abort_with
 from marshmallow import RAISE
 
 from portal.api.fields import INT32_MAX
+from portal.api.auth import allowed
 from portal.api.schemas import ErrorSchema
 from portal.broadcasts import reach, schemas, services
 from portal.broadcasts.models import Broadcast, Receipt
-from portal.core.access import get_or_404, may, require
+from portal.core.access import get_or_404, may
 from portal.core.database import write_during_get
 from portal.core.errors import DomainError
 from portal.core.pages import Page
@@ -29,18 +29,6 @@ CONFLICT = {"schema": ErrorSchema,
             "description": "A newer version replaced this one; acknowledge that one."}
 # As for partners: a misspelt filter is an error, not a silently unfiltered list.
 QUERY = {"location": "query", "as_kwargs": True, "unknown": RAISE}
-
-
-def _allowed(name: str):
-    """Refuse callers without the action rule `name` with 403 before the body is even
-    read (the same rule that guards the page)."""
-    def decorate(view):
-        @wraps(view)
-        def guarded(*args, **kwargs):
-            require(name)
-            return view(*args, **kwargs)
-        return guarded
-    return decorate
 
 
 def _refuse(exc: DomainError, schema):
@@ -135,7 +123,7 @@ def acknowledge(data, broadcast_id):
 
 
 @bp.route("/broadcasts", methods=["POST"])
-@_allowed("broadcasts.compose")
+@allowed("broadcasts.compose")
 @bp.arguments(schemas.BroadcastInSchema)
 @bp.response(201, schemas.BroadcastDetailSchema)
 @bp.alt_response(403, **FORBIDDEN)
@@ -151,7 +139,7 @@ def create(data):
 
 
 @bp.route(f"{BROADCAST_PATH}/reach")
-@_allowed("broadcasts.reach")
+@allowed("broadcasts.reach")
 @bp.response(200, schemas.ReachSchema)
 @bp.alt_response(403, **FORBIDDEN)
 @bp.alt_response(404, **NOT_FOUND)

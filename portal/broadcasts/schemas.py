@@ -2,94 +2,19 @@
 OpenAPI document generated from them: a value the document calls invalid is refused
 with a field message, never half-accepted; the domain's own rules (an audience that
 resolves to nobody, a publish time in the past) come back from the services."""
-from datetime import datetime, timezone
-
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields
 
-from portal.api.fields import (INT32_MAX, Between, Choice, Integer, Pattern, String,
-                               _Translated, free_text)
-from portal.api.schemas import PageArgs, PageSchema
+from portal.api.fields import (Between, Boolean, Choice, Count, Integer, JsonBoolean, List,
+                               Moment, Nested, Pattern, String, free_text, strict_id)
+from portal.api.schemas import Body, PageArgs, PageSchema
 from portal.auth.models import ROLES
 from portal.broadcasts.models import CATEGORIES
 from portal.broadcasts.services import BODY_MAX, MAX_OPTIONS, MAX_QUESTIONS, MIN_OPTIONS
-from portal.core.clock import BUSINESS_TZ
-# Plausible publication and deadline years, as on the pages; beyond them a time is a
-# typo, and far enough out it would overflow on its way to UTC.
-from portal.core.forms import FIRST_YEAR, LAST_YEAR
 from portal.org.audience import AUDIENCE_ROLES
 from portal.org.models import STRUCTURES, TIERS
 
-SCHEMA_MESSAGES = PageArgs.error_messages
 LIST_MAX = 5_000
-
-
-class Boolean(_Translated, fields.Boolean):
-    """Query flags: exactly `true` or `false`, so a typo is an error, not a filter."""
-
-    default_error_messages = {"invalid": _l("Must be true or false."),
-                              "required": _l("Missing data for required field."),
-                              "null": _l("Field may not be null.")}
-
-    def __init__(self, **kwargs):
-        super().__init__(truthy={"true"}, falsy={"false"}, **kwargs)
-
-
-class JsonBoolean(Boolean):
-    """A JSON `true` or `false`: neither 1 nor "yes" (1 == True in a Python set)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-
-class Moment(_Translated, fields.AwareDateTime):
-    """An ISO 8601 time; without an offset it is read in the business timezone."""
-
-    default_error_messages = {
-        "invalid": _l("Not a valid date and time (ISO 8601)."),
-        "invalid_awareness": _l("Not a valid date and time (ISO 8601)."),
-        "required": _l("Missing data for required field."),
-        "null": _l("Field may not be null."),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(default_timezone=BUSINESS_TZ, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            raise ValidationError(_("Must be between the years %(first)s and %(last)s.",
-                                    first=FIRST_YEAR, last=LAST_YEAR))
-        return moment.astimezone(timezone.utc)
-
-
-class List(_Translated, fields.List):
-    default_error_messages = {"invalid": _l("Not a valid list."),
-                              "required": _l("Missing data for required field."),
-                              "null": _l("Field may not be null.")}
-
-
-class Nested(_Translated, fields.Nested):
-    default_error_messages = {"type": _l("Invalid input type."),
-                              "required": _l("Missing data for required field."),
-                              "null": _l("Field may not be null.")}
-
-
-class Count(validate.Length):
-    """How many items a list holds, both bounds inclusive."""
-
-    def _format_error(self, value, message) -> str:
-        if self.min is None:
-            return _("At most %(max)s items.", max=self.max)
-        return _("Between %(min)s and %(max)s items.", min=self.min, max=self.max)
-
-
-def strict_id() -> Integer:
-    """A row id in a JSON body: a number, not a numeric string."""
-    return Integer(strict=True, validate=Between(1, INT32_MAX))
 
 
 def codes(pattern: str, hint) -> List:
@@ -98,10 +23,6 @@ def codes(pattern: str, hint) -> List:
 
 def choices(values) -> List:
     return List(String(validate=Choice(values)), validate=Count(max=len(values)))
-
-
-class Body(Schema):
-    error_messages = SCHEMA_MESSAGES
 
 
 # ---- query arguments and request bodies ----

@@ -9,5 +9,12 @@ DOMAIN = Domain(
     name="habits",
     models=("portal.habits.models",),
     policies=("portal.habits.policies",),
+    blueprints=("portal.habits.routes:bp",),
+    api=("portal.habits.api:bp",),
+    cli=("portal.habits.cli:habits",),
+    demo="portal.habits.demo:seed_demo",
     notifications={"habits": _l("Sales habits")},
+    walk="portal.habits.walk",
+    home="portal.habits.home:panels",
+    person="portal.habits.person:panels",
 )

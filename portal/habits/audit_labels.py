@@ -6,6 +6,7 @@ from portal.core.audit_labels import AuditType
 from portal.habits.labels import (CLASS_LABELS, FLAG_LABELS, FLAG_STATE_LABELS, KIND_LABELS,
                                   OUTCOME_LABELS)
 
+ACTIONS = {"import_customers": _l("Customers imported")}
 _PLACE = {"latitude": _l("Latitude"), "longitude": _l("Longitude")}
 
 TYPES = {
@@ -30,7 +31,7 @@ TYPES = {
                 "accuracy_m": _l("Accuracy (m)"), "distance_m": _l("Distance (m)"),
                 "photo": _l("Photo"), "rule_id": _l("Rule version"),
                 "effective": _l("Effective"), "verdict": _l("Verdict"),
-                "flagged": _l("Flagged")}),
+                "flagged": _l("Flagged"), "backdated": _l("Logged late")}),
     "VisitFlag": AuditType(
         _l("Visit flag"), "portal.habits.models:VisitFlag", name=("reason",),
         values={"reason": FLAG_LABELS, "state": FLAG_STATE_LABELS},

@@ -113,7 +113,8 @@ class Visit(db.Model):
     __audited__ = True
     __table_args__ = (UniqueConstraint("user_id", "client_id"),
                       Index("ix_visits_customer_time", "customer_id", "visited_at"),
-                      Index("ix_visits_user_time", "user_id", "visited_at"))
+                      Index("ix_visits_user_time", "user_id", "visited_at"),
+                      Index("ix_visits_user_received", "user_id", "received_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     # The device's id for the entry: a retry of the same entry is the same visit.
     client_id: Mapped[str] = mapped_column(String(64))
@@ -140,6 +141,8 @@ class Visit(db.Model):
     # What the rule saw, part by part: {"decision_maker": true, "distance": [42, 300]...}
     verdict: Mapped[dict] = mapped_column(JSON, default=dict)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Logged more than VISIT_BACKDATED_HOURS after it happened (a burst of these is flagged).
+    backdated: Mapped[bool] = mapped_column(Boolean, default=False)
 
     customer = relationship("Customer", foreign_keys=[customer_id])
     user = relationship("User", foreign_keys=[user_id])

@@ -8,8 +8,10 @@ locations are known (otherwise the part says why it was not applied). The visit 
 effective when every applied part holds."""
 from datetime import datetime
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.core.clock import now
 from portal.core.errors import DomainError
@@ -19,11 +21,26 @@ from portal.habits.models import VisitRule
 MAX_DISTANCE_LIMIT_M = 50_000
 
 
+def _starts() -> list[tuple[datetime, int]]:
+    """(effective from, id) of every version, latest first: read once per request (or
+    CLI command) and kept in `g`, since a batch judges many visits and versions are few;
+    `publish` drops it."""
+    if "visit_rule_starts" not in g:
+        g.visit_rule_starts = db.session.execute(
+            select(VisitRule.effective_from, VisitRule.id)
+            .order_by(VisitRule.effective_from.desc(), VisitRule.id.desc())).all()
+    return g.visit_rule_starts
+
+
 def in_force(at: datetime) -> VisitRule | None:
     """The version judging a visit made at `at`: the latest one effective by then."""
-    return db.session.execute(select(VisitRule).where(VisitRule.effective_from <= at)
-                              .order_by(VisitRule.effective_from.desc(), VisitRule.id.desc())
-                              .limit(1)).scalar_one_or_none()
+    for _attempt in range(2):
+        found = next((ident for start, ident in _starts() if start <= at), None)
+        rule = db.session.get(VisitRule, found) if found is not None else None
+        if found is None or rule is not None:
+            return rule
+        g.pop("visit_rule_starts", None)  # a version rolled back since: read them again
+    return None
 
 
 def versions() -> list[VisitRule]:
@@ -65,8 +82,15 @@ def publish(actor, *, effective_from: datetime, needs_decision_maker: bool,
                         needs_next_step_date=needs_next_step_date,
                         max_distance_m=max_distance_m, note=(note or "").strip()[:2000],
                         created_by=getattr(actor, "id", None))
-    db.session.add(version)
-    db.session.flush()
+    g.pop("visit_rule_starts", None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(version)
+            db.session.flush()
+    except IntegrityError:  # another admin's version took this number a moment ago
+        raise DomainError("effective_from", _l("Another version was published just now; "
+                                               "reload the page and check it."),
+                          status=409) from None
     return version
 
 

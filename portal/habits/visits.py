@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import User
@@ -233,20 +233,27 @@ def _flag(visit: Visit, reason: str, **detail) -> None:
 
 
 def _travel(visit: Visit, limits: dict) -> None:
-    """Flag a visit a few minutes from another of the same person's at a place too far
-    to travel between at `VISIT_MAX_SPEED_KMH`."""
+    """Flag a visit a few minutes from the same person's visit just before or after it
+    at a place too far to travel between at `VISIT_MAX_SPEED_KMH` (two indexed look-ups
+    on the person's visits by time, however many that person has)."""
     if visit.latitude is None:
         return
     window = timedelta(hours=2)
-    nearby = db.session.execute(select(Visit).where(
-        Visit.user_id == visit.user_id, Visit.id != visit.id, Visit.latitude.is_not(None),
-        Visit.visited_at.between(visit.visited_at - window, visit.visited_at + window))
-    ).scalars().all()
-    for other in nearby:
+    located = (Visit.user_id == visit.user_id, Visit.id != visit.id,
+               Visit.latitude.is_not(None))
+    columns = (Visit.id, Visit.latitude, Visit.longitude, Visit.visited_at)
+    before = db.session.execute(select(*columns).where(
+        *located, Visit.visited_at.between(visit.visited_at - window, visit.visited_at))
+        .order_by(Visit.visited_at.desc()).limit(1)).first()
+    after = db.session.execute(select(*columns).where(
+        *located, Visit.visited_at.between(visit.visited_at, visit.visited_at + window))
+        .order_by(Visit.visited_at).limit(1)).first()
+    for other in (before, after):
+        if other is None:
+            continue
         metres = distance_m(visit.latitude, visit.longitude, other.latitude, other.longitude)
         seconds = max(abs((visit.visited_at - other.visited_at).total_seconds()), 60)
-        speed = metres / seconds * 3.6
-        if metres > 2000 and speed > limits["VISIT_MAX_SPEED_KMH"]:
+        if metres > 2000 and metres / seconds * 3.6 > limits["VISIT_MAX_SPEED_KMH"]:
             _flag(visit, "impossible_travel", other_visit=other.id, km=round(metres / 1000, 1),
                   minutes=round(seconds / 60))
             return
@@ -254,23 +261,30 @@ def _travel(visit: Visit, limits: dict) -> None:
 
 def _burst(visit: Visit, limits: dict, received: datetime) -> None:
     """Flag back-dated entries (logged more than VISIT_BACKDATED_HOURS after the visit)
-    when VISIT_BURST_COUNT or more of one person's arrive within an hour."""
-    late = timedelta(hours=limits["VISIT_BACKDATED_HOURS"])
-    if received - visit.visited_at <= late:
+    when VISIT_BURST_COUNT or more of one person's arrive within an hour: when the burst
+    reaches that size its earlier entries too, after that each new one. The count stops
+    at one past the threshold, so a long burst costs the same per entry as a short one."""
+    if not visit.backdated:
         return
-    batch = db.session.execute(select(Visit).where(
-        Visit.user_id == visit.user_id, Visit.received_at >= received - timedelta(hours=1))
-    ).scalars().all()
-    backdated = [v for v in batch if v.received_at - v.visited_at > late]
-    if len(backdated) < limits["VISIT_BURST_COUNT"]:
+    threshold = limits["VISIT_BURST_COUNT"]
+    recent = (Visit.user_id == visit.user_id, Visit.backdated.is_(True),
+              Visit.received_at >= received - timedelta(hours=1))
+    count = db.session.execute(select(func.count()).select_from(
+        select(Visit.id).where(*recent).limit(threshold + 1).subquery())).scalar()
+    if count < threshold:
         return
-    for other in backdated:
-        if not any(flag.reason == "backdated_burst" for flag in other.flags):
-            was_flagged = other.flagged
-            _flag(other, "backdated_burst", count=len(backdated),
-                  hours_late=round((received - other.visited_at).total_seconds() / 3600))
-            if not was_flagged:  # the visit's own roll-up was added before this flag
-                rollups.add(db.session.get(User, other.user_id), other.day, flagged=1)
+    if count == threshold:  # the burst just reached its size: flag the earlier ones too
+        already = exists().where(VisitFlag.visit_id == Visit.id,
+                                 VisitFlag.reason == "backdated_burst")
+        burst = db.session.execute(select(Visit).where(*recent, ~already)).scalars().all()
+    else:
+        burst = [visit]
+    for other in burst:
+        was_flagged = other.flagged
+        _flag(other, "backdated_burst", count=count,
+              hours_late=round((received - other.visited_at).total_seconds() / 3600))
+        if not was_flagged:  # the visit's own roll-up was added before this flag
+            rollups.add(db.session.get(User, other.user_id), other.day, flagged=1)
 
 
 def _follow_ups(visit: Visit, person: User, limits: dict) -> None:
@@ -340,6 +354,8 @@ def log_visit(actor, values: dict, *, photo: tuple[str, bytes] | None = None) ->
                   latitude=cleaned["latitude"], longitude=cleaned["longitude"],
                   accuracy_m=cleaned["accuracy_m"], distance_m=distance, photo=photo_name,
                   rule_id=rule.id if rule else None, effective=effective,
+                  backdated=received - cleaned["visited_at"] > timedelta(
+                      hours=limits["VISIT_BACKDATED_HOURS"]),
                   verdict={"rule": rule.version if rule else None, "parts": parts})
     try:
         with db.session.begin_nested():

@@ -103,25 +103,52 @@ def _records(text: str, upload: Upload) -> list[tuple[int, list[tuple[int, str]]
     return records
 
 
-def read_upload(data: bytes, partner: Partner) -> Upload:
-    """Parse and check an upload for `partner`; nothing is written."""
+def read_table(data: bytes, upload: Upload, header, *, columns, too_many,
+               label=lambda name: name) -> None:
+    """Read a CSV upload into `upload.rows` (a dict of `columns` plus "line" per row) or
+    `upload.problems`: the size, the encoding, the quoting, the header (`header(cells,
+    upload)` names each header cell's column and adds its own problems), unstorable
+    characters, blank lines, too many cells and too many rows (`too_many(limit)` says so).
+    `label(column)` is how problems name a column. Nothing is checked against the
+    database here; both imports share it."""
     max_rows, max_bytes = limits()
-    upload = Upload()
     if len(data) > max_bytes:
         upload.problems.append(Problem(0, "file", _l(
             "The file is larger than %(size)d KB; split it into several files.",
             size=max_bytes // 1024)))
-        return upload
+        return
     text = decode(data)
     if text is None:
         upload.problems.append(Problem(0, "file", _l(
             "The file is neither UTF-8 nor GBK text; save it as CSV from your spreadsheet.")))
-        return upload
+        return
     lines = _records(text, upload)
     if upload.problems:
-        return upload
-    header = [CHINESE_COLUMNS.get(name.strip(), name.strip().lower())
-              for _line, name in lines[0][1]] if lines else []
+        return
+    names = header(lines[0][1] if lines else [], upload)
+    if upload.problems:
+        return
+    for number, cells in lines[1:]:
+        if not any(cell.strip() for _line, cell in cells):
+            continue  # spreadsheets leave blank lines at the end
+        if len(cells) > len(names):
+            upload.problems.append(Problem(number, "", _l("More cells than columns.")))
+            continue
+        row = {name: "" for name in columns}
+        row.update({name: cell.strip() for name, (_line, cell) in zip(names, cells)})
+        row["line"] = number
+        for name, (_line, cell) in zip(names, cells):
+            if not storable_text(cell, multiline=False):
+                upload.problems.append(Problem(number, label(name), NOT_ALLOWED))
+        upload.rows.append(row)
+    if not upload.rows and not upload.problems:
+        upload.problems.append(Problem(0, "file", _l("The file has no rows to import.")))
+    elif len(upload.rows) > max_rows:
+        upload.problems.append(Problem(0, "file", too_many(max_rows)))
+
+
+def _header(cells, upload: Upload) -> list[str]:
+    header = [CHINESE_COLUMNS.get(name.strip(), name.strip().lower()) for _line, name in cells]
     for index, name in enumerate(header):
         if name not in COLUMNS:
             upload.problems.append(Problem(1, name, _l("Unknown column.")))
@@ -130,26 +157,14 @@ def read_upload(data: bytes, partner: Partner) -> Upload:
     for name in REQUIRED_COLUMNS:
         if name not in header:
             upload.problems.append(Problem(1, name, _l("This column is missing.")))
-    if upload.problems:
-        return upload
-    for number, cells in lines[1:]:
-        if not any(cell.strip() for _line, cell in cells):
-            continue  # spreadsheets leave blank lines at the end
-        if len(cells) > len(header):
-            upload.problems.append(Problem(number, "", _l("More cells than columns.")))
-            continue
-        row = {name: "" for name in COLUMNS}
-        row.update({name: cell.strip() for name, (_line, cell) in zip(header, cells)})
-        row["line"] = number
-        for name, (_line, cell) in zip(header, cells):
-            if not storable_text(cell, multiline=False):
-                upload.problems.append(Problem(number, name, NOT_ALLOWED))
-        upload.rows.append(row)
-    if not upload.rows and not upload.problems:
-        upload.problems.append(Problem(0, "file", _l("The file has no rows to import.")))
-    elif len(upload.rows) > max_rows:
-        upload.problems.append(Problem(0, "file", _l(
-            "At most %(num)d people per file; split it into several files.", num=max_rows)))
+    return header
+
+
+def read_upload(data: bytes, partner: Partner) -> Upload:
+    """Parse and check an upload for `partner`; nothing is written."""
+    upload = Upload()
+    read_table(data, upload, _header, columns=COLUMNS, too_many=lambda limit: _l(
+        "At most %(num)d people per file; split it into several files.", num=limit))
     if upload.ok:
         _check_rows(upload, partner)
     return upload

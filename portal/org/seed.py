@@ -38,7 +38,9 @@ CSV_HEADER = ("username", "role", "partner", "team")
 # reference data and the audit log is append-only, so both stay.
 ORG_TABLES = frozenset({"users", "teams", "territories", "partners", "login_sessions",
                         "api_tokens"})
-KEPT_TABLES = frozenset({"regions", "audit_log", "alembic_version"})
+# Kept through a wipe: reference data, the log, and the principal's published rules
+# (a rule version outlives the demo admin who wrote it; its author is cleared).
+KEPT_TABLES = frozenset({"regions", "audit_log", "alembic_version", "visit_rules"})
 INACTIVE_SHARE = 0.03
 
 
@@ -69,6 +71,11 @@ def wipe_org_data() -> dict[str, int]:
                 grew = True
     tables = [t for t in reversed(db.metadata.sorted_tables)
               if t.name in names and t.name in present]
+    for table in db.metadata.sorted_tables:
+        if table.name in KEPT_TABLES and table.name in present:
+            pointing = [fk.parent for fk in table.foreign_keys if fk.column.table.name in names]
+            if pointing:
+                db.session.execute(update(table).values({c.name: None for c in pointing}))
     # Partners and teams point back at users (use_alter keys); break the cycle first.
     for table in tables:
         for constraint in table.foreign_key_constraints:
