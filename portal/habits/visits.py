@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import User
@@ -24,11 +24,11 @@ from portal.core.clock import now
 from portal.core.errors import DomainError
 from portal.core.text import unsafe_character
 from portal.extensions import db
-from portal.habits import rollups, rules
-from portal.habits.models import KINDS, OUTCOMES, Customer, FollowUp, Visit, VisitFlag
+from portal.habits import flags, rollups, rules
+from portal.habits.flags import decide_flag, distance_m  # noqa: F401 (part of this API)
+from portal.habits.models import KINDS, OUTCOMES, Customer, FollowUp, Visit
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
-EARTH_RADIUS_M = 6_371_000
 # Compared when the same client id arrives again.
 CONTENT = ("customer_id", "visited_at", "decision_maker", "outcome", "next_step",
            "next_step_on", "note", "latitude", "longitude")
@@ -41,14 +41,6 @@ def settings() -> dict:
         "VISIT_FLAG_DISTANCE_M", "VISIT_MAX_SPEED_KMH", "VISIT_BACKDATED_HOURS",
         "VISIT_BURST_COUNT", "VISIT_PHOTO_MAX_BYTES", "VISIT_LEARN_ACCURACY_M",
         "VISIT_MAX_ACCURACY_M")}
-
-
-def distance_m(lat1, lng1, lat2, lng2) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass
@@ -226,67 +218,6 @@ def _kind(customer: Customer, at: datetime) -> str:
     return "follow_up" if earlier else "first"
 
 
-def _flag(visit: Visit, reason: str, **detail) -> None:
-    db.session.add(VisitFlag(visit=visit, partner_id=visit.partner_id, team_id=visit.team_id,
-                             reason=reason, detail=detail))
-    visit.flagged = True
-
-
-def _travel(visit: Visit, limits: dict) -> None:
-    """Flag a visit a few minutes from the same person's visit just before or after it
-    at a place too far to travel between at `VISIT_MAX_SPEED_KMH` (two indexed look-ups
-    on the person's visits by time, however many that person has)."""
-    if visit.latitude is None:
-        return
-    window = timedelta(hours=2)
-    located = (Visit.user_id == visit.user_id, Visit.id != visit.id,
-               Visit.latitude.is_not(None))
-    columns = (Visit.id, Visit.latitude, Visit.longitude, Visit.visited_at)
-    before = db.session.execute(select(*columns).where(
-        *located, Visit.visited_at.between(visit.visited_at - window, visit.visited_at))
-        .order_by(Visit.visited_at.desc()).limit(1)).first()
-    after = db.session.execute(select(*columns).where(
-        *located, Visit.visited_at.between(visit.visited_at, visit.visited_at + window))
-        .order_by(Visit.visited_at).limit(1)).first()
-    for other in (before, after):
-        if other is None:
-            continue
-        metres = distance_m(visit.latitude, visit.longitude, other.latitude, other.longitude)
-        seconds = max(abs((visit.visited_at - other.visited_at).total_seconds()), 60)
-        if metres > 2000 and metres / seconds * 3.6 > limits["VISIT_MAX_SPEED_KMH"]:
-            _flag(visit, "impossible_travel", other_visit=other.id, km=round(metres / 1000, 1),
-                  minutes=round(seconds / 60))
-            return
-
-
-def _burst(visit: Visit, limits: dict, received: datetime) -> None:
-    """Flag back-dated entries (logged more than VISIT_BACKDATED_HOURS after the visit)
-    when VISIT_BURST_COUNT or more of one person's arrive within an hour: when the burst
-    reaches that size its earlier entries too, after that each new one. The count stops
-    at one past the threshold, so a long burst costs the same per entry as a short one."""
-    if not visit.backdated:
-        return
-    threshold = limits["VISIT_BURST_COUNT"]
-    recent = (Visit.user_id == visit.user_id, Visit.backdated.is_(True),
-              Visit.received_at >= received - timedelta(hours=1))
-    count = db.session.execute(select(func.count()).select_from(
-        select(Visit.id).where(*recent).limit(threshold + 1).subquery())).scalar()
-    if count < threshold:
-        return
-    if count == threshold:  # the burst just reached its size: flag the earlier ones too
-        already = exists().where(VisitFlag.visit_id == Visit.id,
-                                 VisitFlag.reason == "backdated_burst")
-        burst = db.session.execute(select(Visit).where(*recent, ~already)).scalars().all()
-    else:
-        burst = [visit]
-    for other in burst:
-        was_flagged = other.flagged
-        _flag(other, "backdated_burst", count=count,
-              hours_late=round((received - other.visited_at).total_seconds() / 3600))
-        if not was_flagged:  # the visit's own roll-up was added before this flag
-            rollups.add(db.session.get(User, other.user_id), other.day, flagged=1)
-
-
 def _follow_ups(visit: Visit, person: User, limits: dict) -> None:
     """Complete the customer's open follow-ups asked for by earlier visits, then ask
     for this visit's own when it is a first visit with a next step."""
@@ -368,14 +299,14 @@ def log_visit(actor, values: dict, *, photo: tuple[str, bytes] | None = None) ->
             raise
         return _again(existing, cleaned)
     if distance is not None and distance > limits["VISIT_FLAG_DISTANCE_M"]:
-        _flag(visit, "far_from_customer", metres=round(distance))
+        flags.flag(visit, "far_from_customer", metres=round(distance))
     if photo_name is not None:
         earlier = db.session.execute(select(Visit.id, Visit.partner_id).where(
             Visit.photo == photo_name, Visit.id != visit.id).order_by(Visit.id).limit(1)).first()
         if earlier is not None:
-            _flag(visit, "reused_photo",
+            flags.flag(visit, "reused_photo",
                   earlier_visit=earlier.id if earlier.partner_id == visit.partner_id else None)
-    _travel(visit, limits)
+    flags.travel(visit, limits)
     if customer.latitude is None and cleaned["latitude"] is not None and \
             cleaned["accuracy_m"] <= limits["VISIT_LEARN_ACCURACY_M"]:
         customer.latitude, customer.longitude = cleaned["latitude"], cleaned["longitude"]
@@ -383,7 +314,7 @@ def log_visit(actor, values: dict, *, photo: tuple[str, bytes] | None = None) ->
     _follow_ups(visit, person, limits)
     rollups.add(person, visit.day, visits=1, effective=int(effective),
                 first_visits=int(kind == "first"), flagged=int(visit.flagged))
-    _burst(visit, limits, received)
+    flags.burst(visit, limits, received)
     return Logged(visit, True)
 
 
@@ -392,26 +323,6 @@ def _again(existing: Visit, cleaned: dict) -> Logged:
         raise DomainError("client_id", _l("This entry id was already used for a different "
                                           "visit."), status=409)
     return Logged(existing, False)
-
-
-def decide_flag(actor, flag: VisitFlag, state: str, note: str = "") -> VisitFlag:
-    """A manager clears (the visit is fine) or confirms (it is not) a flag; audited. A
-    visit stays flagged while any of its flags is open or confirmed."""
-    if state not in ("cleared", "confirmed"):
-        raise DomainError("state", _l("Choose clear or confirm."))
-    if flag.state != "open":
-        raise DomainError("state", _l("This flag was already decided."), status=409)
-    note = (note or "").strip()[:200]
-    if unsafe_character(note):
-        raise DomainError("note", _l("This text holds a character that cannot be stored."))
-    flag.state, flag.decided_by, flag.decided_at, flag.decision_note = \
-        state, actor.id, now(), note
-    visit = flag.visit
-    still = any(f.state != "cleared" for f in visit.flags)
-    if visit.flagged and not still:
-        visit.flagged = False
-        rollups.add(db.session.get(User, visit.user_id), visit.day, flagged=-1)
-    return flag
 
 
 def due_follow_ups(person: User, day: date):
