@@ -72,6 +72,14 @@ class Defaults:
     VISIT_LEARN_ACCURACY_M = 200  # a customer's location is learned from a fix this good
     VISIT_MAX_ACCURACY_M = 5000  # a fix vaguer than this is no location at all
 
+    # Orders and payments (portal.results): what the server accepts.
+    RESULT_MAX_AMOUNT_YUAN = 10_000_000  # one order or payment above this is a typo
+    RESULT_MAX_AGE_DAYS = 366  # older orders and payments are refused
+    # Working days for targets' pace and forecast: Monday to Friday, less these
+    # holidays ("2026-10-01", …); days in WORKDAYS are worked although at a weekend.
+    HOLIDAYS: tuple[str, ...] = ()
+    WORKDAYS: tuple[str, ...] = ()
+
     API_TITLE = "Channel-partner enablement portal API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

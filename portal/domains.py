@@ -14,6 +14,7 @@ NAMES = (
     "training",
     "exams",
     "habits",
+    "results",
 )
 
 DOMAINS: tuple[Domain, ...] = tuple(import_module(f"portal.{name}").DOMAIN for name in NAMES)

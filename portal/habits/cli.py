@@ -3,9 +3,8 @@ compared with a recomputation from the raw visits, follow-ups and customers."""
 import click
 from flask.cli import with_appcontext
 
+from portal.core import rollups as shared
 from portal.habits import rollups
-
-SHOWN = 20
 
 
 @click.group("habits")
@@ -18,9 +17,4 @@ def habits():
 def check_rollups():
     """Recompute every person's daily counts from the raw rows and compare; exit 1 on
     any difference (each listed, the first 20)."""
-    found = rollups.differences()
-    for line in found[:SHOWN]:
-        click.echo(line)
-    if found:
-        raise click.ClickException(f"{len(found)} roll-up rows differ from the raw rows.")
-    click.echo("The roll-ups agree with the raw rows.")
+    shared.report(rollups.differences())

@@ -54,7 +54,7 @@ def pickable(user):
     return and_(Customer.partner_id == user.partner_id, Customer.active.is_(True))
 
 
-def _people_rows(user, partner_column, team_column, user_column=None):
+def people_rows(user, partner_column, team_column, user_column=None):
     """Rows about one person each: staff their own, a team lead its team's (and its
     own), an owner its partner's, a channel manager its partners'."""
     if user.role == "channel_manager":
@@ -74,19 +74,19 @@ def _people_rows(user, partner_column, team_column, user_column=None):
 
 @scope(Visit)
 def visit_scope(user):
-    return _people_rows(user, Visit.partner_id, Visit.team_id, Visit.user_id)
+    return people_rows(user, Visit.partner_id, Visit.team_id, Visit.user_id)
 
 
 @scope(FollowUp)
 def follow_up_scope(user):
-    return _people_rows(user, FollowUp.partner_id, FollowUp.team_id, FollowUp.user_id)
+    return people_rows(user, FollowUp.partner_id, FollowUp.team_id, FollowUp.user_id)
 
 
 @scope(VisitFlag)
 def flag_scope(user):
     if user.role == "staff":
         return false()  # the salesperson sees its visit flagged, not the review
-    return _people_rows(user, VisitFlag.partner_id, VisitFlag.team_id)
+    return people_rows(user, VisitFlag.partner_id, VisitFlag.team_id)
 
 
 @change_rule(Customer)

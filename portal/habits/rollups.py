@@ -4,39 +4,19 @@ a few rows per person instead of scanning visits. `recompute` rebuilds the same 
 from the raw rows, and `differences` compares the two (the check the tests and the
 `habits check-rollups` command run)."""
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from portal.core.clock import BUSINESS_TZ
+from portal.core import rollups as shared
+from portal.core.rollups import business_day  # noqa: F401 (part of this API)
 from portal.extensions import db
 from portal.habits.models import ROLLUP_COUNTS, Customer, FollowUp, HabitDay, Visit
 
 
-def business_day(at: datetime) -> date:
-    """The calendar day of `at` in the portal's business time zone."""
-    return at.astimezone(BUSINESS_TZ).date()
-
-
 def add(person, day: date, **deltas: int) -> None:
     """Add `deltas` (visits=1, effective=1, …) to `person`'s row for `day`, creating it."""
-    deltas = {key: value for key, value in deltas.items() if value}
-    if not deltas:
-        return
-    unknown = set(deltas) - set(ROLLUP_COUNTS)
-    if unknown:
-        raise ValueError(f"unknown roll-up counts {unknown}")
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    table = HabitDay.__table__
-    statement = insert(table).values(
-        user_id=person.id, day=day, partner_id=person.partner_id, team_id=person.team_id,
-        **{key: deltas.get(key, 0) for key in ROLLUP_COUNTS})
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.user_id, table.c.day],
-        set_={key: table.c[key] + statement.excluded[key] for key in deltas})
-    db.session.execute(statement)
+    shared.add(HabitDay, ROLLUP_COUNTS, person, day, **deltas)
 
 
 def recompute(user_ids=None) -> dict[tuple[int, date], dict]:
@@ -70,22 +50,7 @@ def recompute(user_ids=None) -> dict[tuple[int, date], dict]:
     return dict(counts)
 
 
-def stored(user_ids=None) -> dict[tuple[int, date], dict]:
-    query = select(HabitDay)
-    if user_ids is not None:
-        query = query.where(HabitDay.user_id.in_(list(user_ids)))
-    return {(row.user_id, row.day): {key: getattr(row, key) for key in ROLLUP_COUNTS}
-            for row in db.session.execute(query).scalars()}
-
-
 def differences(user_ids=None) -> list[str]:
-    """Where the stored roll-ups differ from a recomputation (empty when they agree);
-    rows of zeros and missing rows are the same."""
-    rebuilt, kept = recompute(user_ids), stored(user_ids)
-    zero = dict.fromkeys(ROLLUP_COUNTS, 0)
-    found = []
-    for key in sorted(set(rebuilt) | set(kept)):
-        want, have = rebuilt.get(key, zero), kept.get(key, zero)
-        if want != have:
-            found.append(f"user {key[0]} on {key[1]}: stored {have}, raw rows give {want}")
-    return found
+    """Where the stored roll-ups differ from a recomputation (empty when they agree)."""
+    return shared.differences(recompute(user_ids),
+                              shared.stored(HabitDay, ROLLUP_COUNTS, user_ids), ROLLUP_COUNTS)

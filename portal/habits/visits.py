@@ -91,8 +91,10 @@ def _when(values: dict, limits: dict) -> datetime:
     return at
 
 
-def _salesperson(actor, values: dict) -> User:
-    wanted = values.get("salesperson_id")
+def salesperson(actor, wanted, refused) -> User:
+    """Whose entry it is: the actor, or for an owner or team lead `wanted` among the
+    people it leads; else DomainError(salesperson_id, `refused`, 403). Only a partner's
+    people have entries (visits, orders, payments)."""
     if wanted in (None, "", actor.id):
         person = actor
     else:
@@ -104,12 +106,10 @@ def _salesperson(actor, values: dict) -> User:
             User.id == wanted, visible(actor, User))).scalar_one_or_none() \
             if wanted is not None and actor.role in ("owner", "manager") else None
         if person is None or person.partner_id != actor.partner_id:
-            raise DomainError("salesperson_id", _l("You can log only your own visits, or "
-                                                   "those of the people you lead."),
-                              status=403)
+            raise DomainError("salesperson_id", refused, status=403)
     if person.partner_id is None or person.role not in ("owner", "manager", "staff"):
-        raise DomainError("salesperson_id", _l("Only a partner's people log visits."),
-                          status=403)
+        raise DomainError("salesperson_id", _l("Only a partner's people have entries of "
+                                               "their own."), status=403)
     return person
 
 
@@ -122,7 +122,8 @@ def clean(actor, values: dict) -> dict:
     if not CLIENT_ID.match(client_id):
         raise DomainError("client_id", _l("The entry's id is missing or malformed."))
     cleaned["client_id"] = client_id
-    person = _salesperson(actor, values)
+    person = salesperson(actor, values.get("salesperson_id"), _l(
+        "You can log only your own visits, or those of the people you lead."))
     try:
         customer_id = int(values.get("customer_id"))
     except (TypeError, ValueError):
