@@ -39,6 +39,11 @@ def person_panels(viewer, person, at) -> list:
     return _panels("person", viewer, person, at)
 
 
+def today_panels(person, day) -> list:
+    """The parts of `person`'s "My day" page other domains add (targets for the day)."""
+    return _panels("today", person, day)
+
+
 def notification_categories() -> dict:
     """Every domain's notification categories, code -> label, in domain order."""
     categories = {}

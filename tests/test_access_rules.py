@@ -75,6 +75,32 @@ ALLOWED = {
                      "habits.preview_visit", "habits.save_visit", "habits.today"],
                     {"owner", "manager", "staff"}),
     "habits.visit_sw": EVERYONE,
+    # Results — API for partners' own CRMs (helper B). Everyone lists what its scope
+    # shows (`results.read`); only the partner's people send batches (`results.record`).
+    **dict.fromkeys(["results_api.order_list", "results_api.payment_list"], EVERYONE),
+    **dict.fromkeys(["results_api.record_orders", "results_api.record_payments"],
+                    {"owner", "manager", "staff"}),
+    # Results — targets (helper C). Everyone opens the entry (partner people land on
+    # their partner, team or themselves); a partner's figures are its readers', a team's
+    # also its lead's, a person's also its own (A's staff). Channel managers and admins
+    # set partner targets, the owner team targets, owner and team lead person targets.
+    "results.targets": EVERYONE,
+    "results.partner_targets": READERS,
+    "results.team_targets": READERS | {"manager"},
+    "results.person_targets": EVERYONE,
+    "results.set_partner_targets": COMPOSERS,
+    "results.set_team_targets": {"owner"},
+    "results.set_person_targets": {"owner", "manager"},
+    # Results — order and payment pages (helper A). Everyone reads the orders and
+    # payments its scope shows (A's order is A's staff's); the partner's people record
+    # them (`results.record`); the owner imports a whole file (`results.import`).
+    **dict.fromkeys(["results.orders", "results.order", "results.export_orders",
+                     "results.payments", "results.export_payments"], EVERYONE),
+    **dict.fromkeys(["results.new_order", "results.new_payment"],
+                    {"owner", "manager", "staff"}),
+    **dict.fromkeys(["results.import_orders", "results.order_import_template",
+                     "results.import_payments", "results.payment_import_template"],
+                    {"owner"}),
     # Exams: the principal schedules, readers of figures read reports, partners take.
     **dict.fromkeys(["exams.new", "exams.edit", "exams.cancel", "exams.schedule",
                      "exams.remove_override"], COMPOSERS),

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from portal.core import clock
 from portal.extensions import db
-from portal.habits import batches, rollups
+from portal.api import batches
+from portal.habits import rollups
 from portal.habits.models import Customer, Visit
 from tests.habiting import TOWN_A, customer, freeze, visit
 from tests.test_api import bearer

@@ -19,7 +19,9 @@ NOT_PAGES = ("auth.logout", "core.set_language", "core.healthz", "api-docs.opena
              "broadcasts.attachment", "exams.certificate_pdf", "exams.not_taken",
              "manage.import_template", "manage.region_children",
              "habits.export_customers", "habits.customer_import_template",
-             "habits.visit_customers", "habits.visit_sw")
+             "habits.visit_customers", "habits.visit_sw",
+             "results.export_orders", "results.export_payments",
+             "results.order_import_template", "results.payment_import_template")
 
 
 def _pages(app, world, role) -> list[str]:

@@ -330,3 +330,15 @@ def test_the_export_is_the_filtered_book_with_translated_headers_and_no_formulas
     client = _as(app, world.cm)
     header = client.get(BOOK + "export.csv").get_data().decode("utf-8-sig").splitlines()[0]
     assert header.endswith("代理商")
+
+
+def test_a_customer_page_leads_to_its_orders_and_to_recording_one(app, world):
+    freeze()
+    shop = customer(world.a.staff, "下单的店")
+    page = _as(app, world.a.staff).get(f"{BOOK}{shop.id}").get_data(as_text=True)
+    assert f"/results/orders/new?customer_id={shop.id}" in page
+    assert "/results/orders/?q=" in page
+    # The principal reads the customer's orders but records none for the partner.
+    page = _as(app, world.cm).get(f"{BOOK}{shop.id}").get_data(as_text=True)
+    assert "/results/orders/new" not in page
+    assert f"partner_id={world.a.partner.id}" in page

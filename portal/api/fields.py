@@ -21,14 +21,14 @@ from portal.core.text import unsafe_character
 INT32_MAX = 2**31 - 1
 
 
-class _Translated:
+class Translated:
     """Turns the lazy message of `key` into text now, under the request's locale."""
 
     def make_error(self, key: str, **kwargs) -> ValidationError:
         return ValidationError(str(self.error_messages[key]))
 
 
-class Integer(_Translated, fields.Integer):
+class Integer(Translated, fields.Integer):
     default_error_messages = {
         "required": _l("Missing data for required field."),
         "null": _l("Field may not be null."),
@@ -37,7 +37,7 @@ class Integer(_Translated, fields.Integer):
     }
 
 
-class String(_Translated, fields.String):
+class String(Translated, fields.String):
     default_error_messages = {
         "required": _l("Missing data for required field."),
         "null": _l("Field may not be null."),
@@ -99,7 +99,7 @@ def row_id() -> Integer:
     return Integer(strict=False, validate=Between(1, INT32_MAX))
 
 
-class Boolean(_Translated, fields.Boolean):
+class Boolean(Translated, fields.Boolean):
     """Query flags: exactly `true` or `false`, so a typo is an error, not a filter."""
 
     default_error_messages = {"invalid": _l("Must be true or false."),
@@ -119,7 +119,7 @@ class JsonBoolean(Boolean):
         return value
 
 
-class Moment(_Translated, fields.AwareDateTime):
+class Moment(Translated, fields.AwareDateTime):
     """An ISO 8601 time; without an offset it is read in the business timezone."""
 
     default_error_messages = {
@@ -140,13 +140,13 @@ class Moment(_Translated, fields.AwareDateTime):
         return moment.astimezone(timezone.utc)
 
 
-class List(_Translated, fields.List):
+class List(Translated, fields.List):
     default_error_messages = {"invalid": _l("Not a valid list."),
                               "required": _l("Missing data for required field."),
                               "null": _l("Field may not be null.")}
 
 
-class Nested(_Translated, fields.Nested):
+class Nested(Translated, fields.Nested):
     default_error_messages = {"type": _l("Invalid input type."),
                               "required": _l("Missing data for required field."),
                               "null": _l("Field may not be null.")}
@@ -177,13 +177,13 @@ class Instant(Moment):
         self.default_timezone = None
 
 
-class Day(_Translated, fields.Date):
+class Day(Translated, fields.Date):
     default_error_messages = {"invalid": _l("Not a valid date (YYYY-MM-DD)."),
                               "required": _l("Missing data for required field."),
                               "null": _l("Field may not be null.")}
 
 
-class Number(_Translated, fields.Float):
+class Number(Translated, fields.Float):
     """A JSON number: neither a numeric string nor a boolean."""
 
     default_error_messages = {"invalid": _l("Not a valid number."),

@@ -35,6 +35,9 @@ class Domain:
     # person's record this domain adds to the person page, holding only what `viewer`
     # may see, or none.
     person: str | None = None
+    # "module:function" taking (person, day) and returning the `Panel`s this domain adds
+    # to a salesperson's "My day" page (the habits page that opens a phone's day), or none.
+    today: str | None = None
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,19 @@ def report(found: list[str], shown: int = 20) -> None:
     if found:
         raise click.ClickException(f"{len(found)} roll-up rows differ from the raw rows.")
     click.echo("The roll-ups agree with the raw rows.")
+
+
+def rebuild(model, rebuilt: dict, user_ids) -> int:
+    """Replace the rows of `model` of `user_ids` with the recomputation `rebuilt`
+    ({(user id, day): {count: value}}), in bulk (the demo's and seeds' way to fill a
+    roll-up after inserting raw rows directly); the number of rows written."""
+    from portal.auth.models import User
+    ids = list(user_ids)
+    people = dict(db.session.execute(select(User.id, User).where(User.id.in_(ids))).all())
+    rows = [{"user_id": uid, "day": day, "partner_id": people[uid].partner_id,
+             "team_id": people[uid].team_id, **values}
+            for (uid, day), values in rebuilt.items()]
+    db.session.execute(model.__table__.delete().where(model.__table__.c.user_id.in_(ids)))
+    if rows:
+        db.session.execute(model.__table__.insert(), rows)
+    return len(rows)

@@ -60,6 +60,15 @@ SECTIONS = {
         ("habits.customers", "habits.customer", "habits.new_customer", "habits.edit_customer",
          "habits.import_customers", "habits.customer_import_template",
          "habits.export_customers"), "customers"),
+    **dict.fromkeys(
+        ("results.targets", "results.partner_targets", "results.team_targets",
+         "results.person_targets", "results.set_partner_targets", "results.set_team_targets",
+         "results.set_person_targets"), "targets"),
+    **dict.fromkeys(
+        ("results.orders", "results.order", "results.new_order", "results.export_orders",
+         "results.import_orders", "results.order_import_template", "results.payments",
+         "results.new_payment", "results.export_payments", "results.import_payments",
+         "results.payment_import_template"), "orders"),
 }
 
 

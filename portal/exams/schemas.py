@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields
 
-from portal.api.fields import _Translated
+from portal.api.fields import Translated
 from portal.api.schemas import PageArgs, PageSchema
 from portal.exams.models import SUBMITTERS, TRACKS
 
@@ -22,7 +22,7 @@ ANSWER_DOC = ("Per kind, in the positions the options were shown in: single, an 
               "string of at most 200 characters; null clears the answer.")
 
 
-class Dict(_Translated, fields.Dict):
+class Dict(Translated, fields.Dict):
     default_error_messages = {"invalid": _l("Not a valid object."),
                               "required": _l("Missing data for required field."),
                               "null": _l("Field may not be null.")}

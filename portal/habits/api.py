@@ -2,7 +2,7 @@
 sent in batches of up to 1,000 items with the client's own ids and listed in pages.
 
 A batch is read whole (a body of the wrong shape is a 422 and nothing is stored), then
-each item is stored or refused on its own (`portal.habits.batches`) and the answer says
+each item is stored or refused on its own (`portal.api.batches.run`) and the answer says
 which, in order; the request commits once. A retried batch never doubles: an item
 already stored answers "exists". POSTs run in BEGIN IMMEDIATE on SQLite and meet the
 unique key of (salesperson, client id) inside a savepoint on PostgreSQL, so two copies
@@ -10,36 +10,18 @@ of one batch sent at the same moment still store each visit once."""
 
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import RAISE
 from sqlalchemy import or_, select
 
 from portal.api.auth import allowed
-from portal.api.schemas import ErrorSchema
+from portal.api.batches import FORBIDDEN, NOTHING_NEW, QUERY, STORED, answer
 from portal.core.access import visible
 from portal.core.pages import Page
-from portal.extensions import db
 from portal.habits import batches, schemas
 from portal.habits.customers import normalise_name
 from portal.habits.models import Customer, Visit
 
 bp = Blueprint("habits_api", __name__, url_prefix="/api/v1",
                description="Sales habits: customers and visits.")
-
-# A misspelt filter is an error, not a silently unfiltered list.
-QUERY = {"location": "query", "as_kwargs": True, "unknown": RAISE}
-FORBIDDEN = {"schema": ErrorSchema,
-             "description": "Only a partner's people (owner, team lead, staff) send these."}
-STORED = "At least one item was stored now; `items` says what became of each."
-NOTHING_NEW = ("Nothing new was stored: every item was there already (a retry) or was "
-               "refused; `items` says which.")
-
-
-def _answer(results: list[dict]):
-    """The batch's answer, committed: 201 when anything was stored, else 200."""
-    db.session.commit()
-    tally = batches.counts(results)
-    return {"counts": tally, "items": results}, 201 if tally["created"] else 200
-
 
 @bp.route("/visits")
 @bp.arguments(schemas.VisitArgs, **QUERY)
@@ -80,7 +62,7 @@ def log_visits(data):
     and status): a customer of another partner, a time in the future or too old, a visit
     for someone the caller does not lead (403), an entry id already used for a different
     visit (409)."""
-    return _answer(batches.visits(current_user, data["items"]))
+    return answer(batches.visits(current_user, data["items"]))
 
 
 @bp.route("/customers")
@@ -119,4 +101,4 @@ def add_customers(data):
     book (409), a customer of the same name in the same town (409, with the look-alikes'
     ids in `matches`; send it again with `confirm_duplicate` when it is another shop). An
     item identical to a customer already in the book (a retry) answers "exists"."""
-    return _answer(batches.customers(current_user, data["items"]))
+    return answer(batches.customers(current_user, data["items"]))

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.habits import customers
 from portal.habits.customer_forms import territory_towns
 from portal.habits.models import CLASSES, Customer
-from portal.org.importer import Problem, Upload, read_table
+from portal.org.importer import Problem, Upload, named_columns, read_table
 from portal.org.models import Partner
 
 COLUMNS = ("name", "uscc", "town", "address", "contact_name", "contact_phone", "klass",
@@ -75,20 +75,8 @@ def read_file(data: bytes, partner: Partner, actor: User) -> CustomerUpload:
 
 
 def _header(cells, upload: CustomerUpload) -> list[str]:
-    header = []
-    for _line, text in cells:
-        text = text.strip()
-        name = HEADERS.get(text) or HEADERS.get(text.lower()) or ""
-        if not name:
-            upload.problems.append(Problem(1, text, _l("Unknown column.")))
-        elif name in upload.headers:
-            upload.problems.append(Problem(1, text, _l("This column appears twice.")))
-        else:
-            upload.headers[name] = text
-        header.append(name)
-    if "name" not in upload.headers:
-        upload.problems.append(Problem(1, "名称 (name)", _l("This column is missing.")))
-    return header
+    return named_columns(cells, HEADERS, upload.headers, upload.problems,
+                         {"name": "名称 (name)"})
 
 
 def _check_rows(upload: CustomerUpload, partner: Partner, actor: User) -> None:

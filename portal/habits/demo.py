@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import bindparam, insert, select
 
 from portal.auth.models import User
+from portal.core import rollups as shared_rollups
 from portal.core.clock import BUSINESS_TZ, now
 from portal.extensions import db
 from portal.habits import rollups, rules, visits
@@ -282,20 +283,6 @@ def _burst(person: User, rng) -> int:
     return logged
 
 
-def _roll_up(user_ids) -> int:
-    counts = rollups.recompute(user_ids)
-    people = {u.id: u for u in db.session.execute(select(User).where(
-        User.id.in_(list(user_ids)))).scalars()}
-    rows = [{"user_id": uid, "day": day, "partner_id": people[uid].partner_id,
-             "team_id": people[uid].team_id, **values}
-            for (uid, day), values in counts.items()]
-    db.session.execute(HabitDay.__table__.delete().where(
-        HabitDay.__table__.c.user_id.in_(list(user_ids))))
-    if rows:
-        db.session.execute(insert(HabitDay.__table__), rows)
-    return len(rows)
-
-
 def seed_demo(rng) -> str:
     rule = rules.in_force(now())
     partners = db.session.execute(select(Partner).where(Partner.status == "active")
@@ -319,7 +306,7 @@ def seed_demo(rng) -> str:
         if first_burst is None and len(staff) > 4:
             first_burst = staff[4]
     db.session.flush()
-    _roll_up(everyone)
+    shared_rollups.rebuild(HabitDay, rollups.recompute(everyone), everyone)
     burst = _burst(first_burst, rng) if first_burst is not None else 0
     return (f"Habits: {customers} customers, {visit_count + burst} visits over {DAYS} days "
             f"({burst} logged late in one burst, flagged).")

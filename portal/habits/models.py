@@ -53,7 +53,7 @@ class Customer(db.Model):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     located_by_visit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("visits.id", use_alter=True))
+        ForeignKey("visits.id", use_alter=True), index=True)
     first_order_on: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -184,7 +184,7 @@ class FollowUp(db.Model):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     due_on: Mapped[date] = mapped_column(Date)
-    done_visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    done_visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
     done_on: Mapped[date | None] = mapped_column(Date)
 
     visit = relationship("Visit", foreign_keys=[visit_id])

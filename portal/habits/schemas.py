@@ -13,7 +13,7 @@ from portal.api.fields import (INT32_MAX, AtLeast, Between, Boolean, Choice, Cou
                                Instant, Integer, JsonBoolean, List, Nested, Number, Pattern,
                                String, free_text, row_id, search_text)
 from portal.api.schemas import Body, PageArgs, PageSchema
-from portal.habits.batches import MAX_ITEMS, STATUSES
+from portal.api.batches import MAX_ITEMS, STATUSES
 from portal.habits.customers import LIMITS
 from portal.habits.models import CLASSES, KINDS, OUTCOMES
 from portal.habits.visits import CLIENT_ID

@@ -18,12 +18,14 @@ from flask import (current_app, jsonify, make_response, render_template,
                    render_template_string, request, url_for)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.http import HTTP_STATUS_CODES
 
 from portal.core.access import require
 from portal.core.clock import now
 from portal.core.errors import DomainError, error_body
 from portal.core.pages import number_arg
+from portal.domains import today_panels
 from portal.extensions import db
 from portal.habits import labels, rollups, today as days, visit_forms, visits
 from portal.habits.customers import Duplicate, create_customer
@@ -203,5 +205,8 @@ def visit_sw():
 def today():
     require("habits.log")
     day = rollups.business_day(now())
+    panels = [Markup(render_template(panel.template, **panel.context))
+              for panel in today_panels(current_user, day)]
     return render_template("habits/visits/today.html", summary=days.summary(current_user, day),
-                           kind_labels=labels.KIND_LABELS, outcome_labels=labels.OUTCOME_LABELS)
+                           kind_labels=labels.KIND_LABELS, outcome_labels=labels.OUTCOME_LABELS,
+                           panels=panels)

@@ -160,6 +160,29 @@ def _header(cells, upload: Upload) -> list[str]:
     return header
 
 
+def named_columns(cells, known: dict, found: dict, problems: list,
+                  required: dict) -> list[str]:
+    """A header line's column names: each cell (a Chinese or English header, any case)
+    looked up in `known` (header -> name); the header text of each name found goes in
+    `found`, and an unknown, doubled or missing (`required`: name -> how to call it)
+    column is a line-1 problem."""
+    header = []
+    for _line, text in cells:
+        text = text.strip()
+        name = known.get(text) or known.get(text.lower()) or ""
+        if not name:
+            problems.append(Problem(1, text, _l("Unknown column.")))
+        elif name in found:
+            problems.append(Problem(1, text, _l("This column appears twice.")))
+        else:
+            found[name] = text
+        header.append(name)
+    for name, label in required.items():
+        if name not in found:
+            problems.append(Problem(1, label, _l("This column is missing.")))
+    return header
+
+
 def read_upload(data: bytes, partner: Partner) -> Upload:
     """Parse and check an upload for `partner`; nothing is written."""
     upload = Upload()

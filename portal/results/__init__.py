@@ -13,5 +13,10 @@ DOMAIN = Domain(
     blueprints=("portal.results.routes:bp",),
     api=("portal.results.api:bp",),
     cli=("portal.results.cli:results",),
+    demo="portal.results.demo:seed_demo",
     notifications={"results": _l("Results and targets")},
+    walk="portal.results.walk",
+    home="portal.results.home:panels",
+    person="portal.results.person:panels",
+    today="portal.results.home:today_panels",
 )

@@ -41,10 +41,12 @@ def target_scope(user):
     if user.role == "owner":
         return mine
     own = [and_(Target.level == "person", Target.user_id == user.id)]
-    if user.team_id is not None:
-        own.append(Target.team_id == user.team_id)  # the team's and its people's
     if user.role == "manager":
         own.append(Target.level == "partner")
+        if user.team_id is not None:
+            own.append(Target.team_id == user.team_id)  # the team's and its people's
+    elif user.team_id is not None:  # staff: their own and their team's, not colleagues'
+        own.append(and_(Target.level == "team", Target.team_id == user.team_id))
     return and_(mine, or_(*own))
 
 
