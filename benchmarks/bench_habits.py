@@ -51,8 +51,9 @@ def _items(customer_ids, start, prefix):
     return items
 
 
-def ingestion(app) -> dict:
-    """Visits per second through the API and as bare ORM objects, and peak memory."""
+def ingestion(app, username: str = "p02_staff_001") -> dict:
+    """Visits per second through the API and as bare ORM objects, and peak memory, posted
+    as `username` to its partner's customers."""
     from sqlalchemy import select
 
     from portal.auth.models import User
@@ -62,7 +63,7 @@ def ingestion(app) -> dict:
     from portal.habits.models import Customer, Visit
 
     with app.app_context():
-        person = db.session.execute(select(User).where(User.username == "p02_staff_001")
+        person = db.session.execute(select(User).where(User.username == username)
                                     ).scalar_one()
         customer_ids = db.session.execute(select(Customer.id).where(
             Customer.partner_id == person.partner_id)).scalars().all()

@@ -102,9 +102,13 @@ def _wrong_paid(world, sequence):
 
 
 @pytest.mark.parametrize("corrupt", [_bump_revenue, _lose_a_row, _stray_row, _wrong_paid])
-def test_a_corrupted_roll_up_or_paid_amount_is_reported(world, sequence, corrupt):
+@pytest.mark.parametrize("batch", [2000, 1])
+def test_a_corrupted_roll_up_or_paid_amount_is_reported(world, sequence, corrupt, batch,
+                                                        monkeypatch):
     expected = corrupt(world, sequence)
     db.session.commit()
+    # Person batch by person batch (one at a time here), as at scale.
+    monkeypatch.setattr("portal.core.rollups.CHECK_BATCH", batch)
     found = rollups.differences()
     assert len(found) == 1 and found[0].startswith(expected), found
     # Narrowed to people it does not concern, the check finds nothing.

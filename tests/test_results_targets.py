@@ -69,7 +69,7 @@ def test_each_line_explains_itself_in_the_readers_language(app, history):
             "最近3个完整月（9月、10月、11月）平均：303"
         assert explain("peak", lines["peak"], "visits") == "最近12个月最好的一个月：2026年3月，400"
         assert explain("forecast", lines["forecast"], "visits") == \
-            "最近6个月趋势：每个工作日每月+1.0，即每个工作日16.0 × 12月的23个工作日"
+            "最近6个月趋势：每个工作日每月+1.0，即每个工作日16.0 × 12月的23个工作日：368"
     with app.test_request_context(), force_locale("en"):
         assert explain("start", lines["start"], "visits") == \
             "Average of the last 3 full months (Sep, Oct, Nov): 303"

@@ -82,3 +82,23 @@ def rebuild(model, rebuilt: dict, user_ids) -> int:
     if rows:
         db.session.execute(model.__table__.insert(), rows)
     return len(rows)
+
+
+CHECK_BATCH = 2000  # people per recomputation: memory stays flat on a year of 100,000
+
+
+def per_batch(check, user_ids=None) -> list[str]:
+    """`check(ids)` (a list of differences) for `user_ids`, or for every person in
+    batches of CHECK_BATCH when None, so a check at scale never holds every person-day
+    in memory at once."""
+    from portal.auth.models import User
+    if user_ids is not None:
+        return check(list(user_ids))
+    found, after = [], 0
+    while True:
+        ids = db.session.execute(select(User.id).where(User.id > after).order_by(User.id)
+                                 .limit(CHECK_BATCH)).scalars().all()
+        if not ids:
+            return found
+        found += check(ids)
+        after = ids[-1]

@@ -199,7 +199,9 @@ class HabitDay(db.Model):
     __tablename__ = "habit_days"
     __table_args__ = (UniqueConstraint("user_id", "day"),
                       Index("ix_habit_days_partner_day", "partner_id", "day"),
-                      Index("ix_habit_days_team_day", "team_id", "day"))
+                      Index("ix_habit_days_team_day", "team_id", "day"),
+                      # A month across every partner (the principal's) by partner.
+                      Index("ix_habit_days_day_partner", "day", "partner_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     day: Mapped[date] = mapped_column(Date)

@@ -51,6 +51,7 @@ def recompute(user_ids=None) -> dict[tuple[int, date], dict]:
 
 
 def differences(user_ids=None) -> list[str]:
-    """Where the stored roll-ups differ from a recomputation (empty when they agree)."""
-    return shared.differences(recompute(user_ids),
-                              shared.stored(HabitDay, ROLLUP_COUNTS, user_ids), ROLLUP_COUNTS)
+    """Where the stored roll-ups differ from a recomputation (empty when they agree),
+    person batch by person batch."""
+    return shared.per_batch(lambda ids: shared.differences(
+        recompute(ids), shared.stored(HabitDay, ROLLUP_COUNTS, ids), ROLLUP_COUNTS), user_ids)

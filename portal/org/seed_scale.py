@@ -3,13 +3,18 @@
 Rows go in through Core executemany in batches, with one shared password hash, so
 100,000 people take seconds rather than the minutes ORM objects would. Each run gets a
 number, carried in its usernames, partner names and USCCs, so runs never collide with
-each other or with the demo."""
+each other or with the demo.
+
+With `--history-days D` the staff also get D days of history up to now (customers,
+visits, follow-ups, orders, payments and their daily roll-ups, `portal.habits.scale`),
+written partner by partner in committed chunks: 100,000 staff and 365 days make about
+10 million visits. The people then joined D + 30 days ago."""
 import math
 import random
 import secrets
 import time
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from itertools import islice
 
 import click
@@ -23,6 +28,7 @@ from portal.core import audit
 from portal.core.clock import now
 from portal.core.database import refresh_statistics
 from portal.extensions import db
+from portal.habits import scale
 from portal.org.models import TIERS, Partner, Region, Team
 from portal.org.regions import load_regions
 from portal.org.seed_names import NameMaker
@@ -107,9 +113,15 @@ def _shares(total: int, parts: int) -> list[int]:
 @click.option("--password", help="Password of every generated account (default: random, "
               "printed at the end).")
 @click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--history-days", type=click.IntRange(0, 366), default=0, show_default=True,
+              help="Also make this many days of customers, visits, orders and payments, "
+              "with their roll-ups.")
+@click.option("--chunk", type=click.IntRange(1), default=200_000, show_default=True,
+              help="History rows buffered before each write and commit.")
 @with_appcontext
-def seed_scale(partner_count, staff_count, batch, password, seed):
-    """Add N partners and M staff (with owners, teams and managers) for benchmarks."""
+def seed_scale(partner_count, staff_count, batch, password, seed, history_days, chunk):
+    """Add N partners and M staff (with owners, teams and managers) for benchmarks, and
+    with --history-days their sales history."""
     cli_actor("seed-scale")
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -120,7 +132,8 @@ def seed_scale(partner_count, staff_count, batch, password, seed):
     run = next_run()
     secret = password or secrets.token_urlsafe(9)
     password_hash = hash_password(secret)
-    stamp = now()
+    # With a history, everyone joined a month before it starts.
+    stamp = now() - timedelta(days=history_days + 30 if history_days else 0)
     tag = f"scale{run}"
 
     shares = _shares(staff_count, partner_count)
@@ -140,7 +153,7 @@ def seed_scale(partner_count, staff_count, batch, password, seed):
              "structure": "tight" if number % 4 == 0 else "loose",
              "status": "active", "province_code": provinces[number % len(provinces)],
              "channel_manager_id": managers[number % len(managers)] if managers else None,
-             "contract_start": date(2026, 1, 1), "contract_end": date(2027, 12, 31),
+             "contract_start": min(date(2026, 1, 1), stamp.date()), "contract_end": date(2027, 12, 31),
              "created_at": stamp} for number in range(partner_count)), batch, bar, True)
         _insert(User.__table__, (person(f"{tag}_p{number:05d}_owner", "owner", pid)
                                  for number, pid in enumerate(partner_ids)), batch, bar)
@@ -171,12 +184,28 @@ def seed_scale(partner_count, staff_count, batch, password, seed):
 
     counts = {"run": run, "partners": partner_count, "teams": len(team_ids),
               "owners": partner_count, "managers": len(leader_ids), "staff": staff_count}
+    db.session.commit()
+    click.echo(f"Run {run}: {partner_count} partners, {len(team_ids)} teams, "
+               f"{partner_count + len(leader_ids) + staff_count} people "
+               f"in {time.perf_counter() - started:.1f}s.")
+    if history_days:
+        counts["history_days"] = history_days
+        counts.update(_history(run, partner_ids, history_days, seed, chunk, staff_count))
     audit.record("seed_scale", after=counts)
     db.session.commit()
     refresh_statistics()
-    elapsed = time.perf_counter() - started
-    click.echo(f"Run {run}: {partner_count} partners, {len(team_ids)} teams, "
-               f"{partner_count + len(leader_ids) + staff_count} people "
-               f"in {elapsed:.1f}s.")
     click.echo(f"Usernames start with {tag}_; password: "
                f"{'the one given with --password' if password else secret}")
+
+
+def _history(run, partner_ids, days, seed, chunk, staff_count) -> dict:
+    """The sales history of the run's staff, with its row counts and rate printed."""
+    began = time.perf_counter()
+    with click.progressbar(length=staff_count, label=f"History of {days} days") as bar:
+        written = scale.grow(run, partner_ids, days, seed=seed, chunk=chunk, bar=bar)
+    seconds = time.perf_counter() - began
+    total = sum(written.values())
+    click.echo(", ".join(f"{rows:,} {table}" for table, rows in written.items()))
+    click.echo(f"History: {total:,} rows in {seconds:.1f}s ({total / seconds:,.0f} rows/s, "
+               f"{written['visits'] / seconds:,.0f} visits/s).")
+    return written

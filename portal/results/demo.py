@@ -36,8 +36,9 @@ LEANING = {"粮油店": "粮油", "烟酒店": "酒水", "母婴店": "乳制品
            "水果店": "饮料", "超市": None, "便利店": "休闲食品"}
 # How likely a visit with the decision maker ends in an order, by its outcome.
 CLOSING = {"order_promised": 0.8, "quoted": 0.4, "interested": 0.2, "needs_time": 0.04}
-# A shop that never ordered closes less readily than a regular.
-PROSPECT_SHARE = 0.5
+# A shop that never ordered closes far less readily than a regular (a trial order
+# is a decision; a restock is a habit).
+PROSPECT_SHARE = 0.12
 NOTES = ("", "", "", "首单试销", "节前备货", "补货", "搭赠一箱", "月结客户", "新品铺货")
 PAYMENT_NOTES = ("", "", "微信转账", "现金", "对公转账", "支付宝")
 

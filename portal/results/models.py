@@ -92,7 +92,8 @@ class ResultDay(db.Model):
     __tablename__ = "result_days"
     __table_args__ = (UniqueConstraint("user_id", "day"),
                       Index("ix_result_days_partner_day", "partner_id", "day"),
-                      Index("ix_result_days_team_day", "team_id", "day"))
+                      Index("ix_result_days_team_day", "team_id", "day"),
+                      Index("ix_result_days_day_partner", "day", "partner_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     day: Mapped[date] = mapped_column(Date)

@@ -55,6 +55,6 @@ def _paid_differences(user_ids=None) -> list[str]:
 
 def differences(user_ids=None) -> list[str]:
     """Where the stored roll-ups (and orders' paid amounts) differ from the raw rows."""
-    return shared.differences(recompute(user_ids),
-                              shared.stored(ResultDay, RESULT_COUNTS, user_ids),
-                              RESULT_COUNTS) + _paid_differences(user_ids)
+    return shared.per_batch(lambda ids: shared.differences(
+        recompute(ids), shared.stored(ResultDay, RESULT_COUNTS, ids), RESULT_COUNTS)
+        + _paid_differences(ids), user_ids)

@@ -75,9 +75,9 @@ def explain(kind: str, line: dict, metric: str) -> str:
         return _("Average of the last 3 full months (%(months)s): %(value)s",
                  months=_months(line["months"]), value=value)
     words = _("Trend over the last 6 months: %(slope)s a working day each month, so "
-              "%(rate)s a working day × %(days)d working days in %(month)s",
+              "%(rate)s a working day × %(days)d working days in %(month)s: %(value)s",
               slope=signed(metric, line["slope"]), rate=rate(metric, max(line["rate"], 0)),
-              days=line["workdays"], month=_month(line["month"]))
+              days=line["workdays"], month=_month(line["month"]), value=value)
     if line["have"] < 6:
         words += " " + _("(%(have)d of the 6 months have data)", have=line["have"])
     return words
