@@ -46,14 +46,17 @@ run: $(BIN)/.runtime translations
 	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
-# The whole suite but the deep API fuzz (`make fuzz`).
+# The whole suite but the deep API fuzz (`make fuzz`), one worker per core
+# (pytest-xdist; each worker builds its own template databases). `make test WORKERS=0`
+# runs it in this one process.
+WORKERS ?= auto
 test: $(BIN)/.dev translations chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS)
 
 # The same suite against PostgreSQL; the tests create and drop their own database.
 test-pg: $(BIN)/.dev translations
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres} \
-	  $(BIN)/python -m pytest
+	  $(BIN)/python -m pytest -n $(WORKERS)
 
 # The deep API fuzz (the `fuzz` marker, left out of `make test`), once, on SQLite.
 fuzz: $(BIN)/.dev translations
