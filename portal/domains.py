@@ -15,6 +15,7 @@ NAMES = (
     "exams",
     "habits",
     "results",
+    "capacity",
 )
 
 DOMAINS: tuple[Domain, ...] = tuple(import_module(f"portal.{name}").DOMAIN for name in NAMES)

@@ -101,6 +101,10 @@ ALLOWED = {
     **dict.fromkeys(["results.import_orders", "results.order_import_template",
                      "results.import_payments", "results.payment_import_template"],
                     {"owner"}),
+    # Capacity: the principal and owners plan (A's territory, or the market over A);
+    # readers of figures (auditors too) read A's saved plan, which A's owner made.
+    **dict.fromkeys(["capacity.new_plan", "capacity.compute"], STAFF_MANAGERS),
+    **dict.fromkeys(["capacity.plans_list", "capacity.plan"], READERS),
     # Exams: the principal schedules, readers of figures read reports, partners take.
     **dict.fromkeys(["exams.new", "exams.edit", "exams.cancel", "exams.schedule",
                      "exams.remove_override"], COMPOSERS),
