@@ -203,3 +203,10 @@ def test_the_nav_shows_capacity_by_the_rule(app, world):
     for user, shown in ((world.a.owner, True), (world.auditor, True), (world.a.staff, False)):
         _as(client, user)
         assert ('id="nav-capacity"' in client.get("/partners").get_data(as_text=True)) is shown
+
+
+def test_an_owner_starts_on_its_own_partner_without_choosing(client, world):
+    login(client, world.a.owner)
+    page = client.get("/capacity/new").get_data(as_text=True)
+    # Its territory's regions are offered at once: 上城区 (330102) is A's.
+    assert "330102" in page

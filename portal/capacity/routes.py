@@ -44,6 +44,13 @@ def _planner(partner_arg, partner_id, region_code, label, *, inputs=None, errors
         result=result, errors=errors or {}, name=name, MARKET=reach.MARKET), status
 
 
+def _only_partner() -> str | None:
+    """The partner to plan for when there is nothing to choose (an owner's own)."""
+    options = reach.partners(current_user)
+    return str(options[0][0]) if len(options) == 1 and not reach.market(current_user) \
+        else None
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new_plan():
     require("capacity.plan")
@@ -57,7 +64,7 @@ def new_plan():
             return _planner(partner_arg, partner_id, region_code, label,
                             inputs=plans.of_plan(plan),
                             name=plan.name)
-        partner_arg = request.args.get("partner")
+        partner_arg = request.args.get("partner") or _only_partner()
         partner_id, region_code, label = reach.checked(current_user, partner_arg,
                                                        request.args.get("region"))
         return _planner(partner_arg, partner_id, region_code, label)
