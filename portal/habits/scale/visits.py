@@ -12,6 +12,7 @@ import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from portal.core.clock import today
 from portal.habits.demo import NEXT_STEPS, NOTES
 from portal.habits.models import ROLLUP_COUNTS
 from portal.habits.rules import judge
@@ -58,7 +59,7 @@ class Rules:
                 for step, dated in ((False, False), (True, False), (True, True)):
                     effective, parts = judge(rule, decision_maker=boss,
                                              next_step="x" if step else "",
-                                             next_step_on=date.today() if dated else None,
+                                             next_step_on=today() if dated else None,
                                              distance_m=None)
                     verdicts[boss, step, dated] = (effective, json.dumps(
                         {"rule": rule.version, "parts": parts}, ensure_ascii=False))
