@@ -16,6 +16,7 @@ NAMES = (
     "habits",
     "results",
     "capacity",
+    "health",
 )
 
 DOMAINS: tuple[Domain, ...] = tuple(import_module(f"portal.{name}").DOMAIN for name in NAMES)

@@ -32,11 +32,13 @@ def log_in(page, username):
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("#login-submit")
+    with page.expect_navigation():  # the next step must act on the page the login led to
+        page.click("#login-submit")
 
 
 def open_menu(page):
     """On a phone the navbar is collapsed behind the toggler; open it when it is."""
+    page.wait_for_load_state("load")  # Bootstrap's collapse is wired once its script ran
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()

@@ -18,6 +18,7 @@ TYPES = {
         fields={"username": _l("Username"), "display_name": _l("Display name"),
                 "password_hash": _l("Password"), "role": _l("Role"), "email": _l("E-mail"),
                 "phone": _l("Phone"), "locale": _l("Language"),
+                "left_at": _l("Left on"),
                 # What the login events write (`portal.auth.throttle`).
                 "failures": _l("Wrong passwords in a row"), "seconds": _l("Wait (seconds)"),
                 "cleared": _l("Failures forgotten")}),

@@ -44,6 +44,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person was deactivated (left its partner); cleared when it comes back.
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     partner = relationship("Partner", foreign_keys=[partner_id])
     team = relationship("Team", foreign_keys=[team_id], back_populates="members")

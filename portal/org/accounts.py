@@ -76,4 +76,4 @@ def reset_password(person: User, password: str) -> None:
 
 def reactivate_person(person: User) -> None:
     """Let a deactivated person log in again."""
-    person.active = True
+    person.active, person.left_at = True, None

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from portal.core.errors import DomainError
 from portal.auth import sessions
 from portal.auth.models import PARTNER_ROLES, PRINCIPAL_ROLES, ROLES, User
+from portal.core.clock import now
 from portal.extensions import db
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
@@ -58,4 +59,5 @@ def create_person(*, username: str, display_name: str, role: str, partner=None, 
 def deactivate_person(user: User) -> None:
     """Deactivate and log out everywhere; the history of the person stays."""
     user.active = False
+    user.left_at = now()
     sessions.end_all_sessions(user)

@@ -40,7 +40,8 @@ ORG_TABLES = frozenset({"users", "teams", "territories", "partners", "login_sess
                         "api_tokens"})
 # Kept through a wipe: reference data, the log, and the principal's published rules
 # (a rule version outlives the demo admin who wrote it; its author is cleared).
-KEPT_TABLES = frozenset({"regions", "audit_log", "alembic_version", "visit_rules"})
+KEPT_TABLES = frozenset({"regions", "audit_log", "alembic_version", "visit_rules",
+                         "health_rules"})
 INACTIVE_SHARE = 0.03
 
 
@@ -173,18 +174,23 @@ def build_demo(rng: random.Random, password_hash: str) -> list[tuple]:
 
 def _backdate_joining(rng: random.Random) -> None:
     """People joined over the past two years, one in ten within the last quarter, so
-    per-month figures (exam frequency, habits) have a history to count against. Written
-    as one executemany: these are the seed's own inserts, not changes to audit."""
-    at = now()
-    ids = db.session.execute(select(User.id).where(User.role.in_(PARTNER_ROLES))
-                             .order_by(User.id)).scalars().all()
-    rows = [{"uid": uid, "joined": at - timedelta(
-        days=rng.randint(5, 90) if rng.random() < 0.1 else rng.randint(240, 730))}
-        for uid in ids]
+    per-month figures (exam frequency, habits) have a history to count against; those
+    deactivated left some time after joining (drawn from their own generator, so the
+    rest of the demo stays as it was). Written as one executemany: these are the seed's
+    own inserts, not changes to audit."""
+    at, leaving = now(), random.Random(0)
+    people = db.session.execute(select(User.id, User.active).where(
+        User.role.in_(PARTNER_ROLES)).order_by(User.id)).all()
+    rows = []
+    for uid, active in people:
+        days = rng.randint(5, 90) if rng.random() < 0.1 else rng.randint(240, 730)
+        left = None if active else at - timedelta(days=leaving.randint(1, min(days - 1, 180)))
+        rows.append({"uid": uid, "joined": at - timedelta(days=days), "left": left})
     if rows:
         table = User.__table__
         db.session.execute(table.update().where(table.c.id == bindparam("uid"))
-                           .values(created_at=bindparam("joined")), rows)
+                           .values(created_at=bindparam("joined"), left_at=bindparam("left")),
+                           rows)
 
 
 def write_accounts(folder: Path, accounts: list[tuple]) -> Path:
