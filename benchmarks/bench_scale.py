@@ -224,9 +224,11 @@ def _psycopg(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-if __name__ == "__main__":
+def on_scale_databases(measure, title: str) -> None:
+    """`measure(url, label)` on the databases BENCH_SCALE_DB / BENCH_SCALE_PG_URL name, or
+    on a small scale seeded into throwaway ones (PostgreSQL when BENCH_PG_URL is set)."""
     from datetime import date
-    print(f"Reading and writing at scale, {date.today()}, {os.cpu_count()} CPUs")
+    print(f"{title}, {date.today()}, {os.cpu_count()} CPUs")
     given = [url for url in (os.environ.get("BENCH_SCALE_DB"),
                              os.environ.get("BENCH_SCALE_PG_URL")) if url]
     for url in given:
@@ -242,3 +244,7 @@ if __name__ == "__main__":
             with postgres_database(os.environ["BENCH_PG_URL"]) as url:
                 seed_small({"DATABASE_URL": url})
                 measure(_psycopg(url), "PostgreSQL")
+
+
+if __name__ == "__main__":
+    on_scale_databases(measure, "Reading and writing at scale")

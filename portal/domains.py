@@ -17,6 +17,7 @@ NAMES = (
     "results",
     "capacity",
     "health",
+    "contests",
 )
 
 DOMAINS: tuple[Domain, ...] = tuple(import_module(f"portal.{name}").DOMAIN for name in NAMES)

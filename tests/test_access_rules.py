@@ -105,6 +105,34 @@ ALLOWED = {
     # readers of figures (auditors too) read A's saved plan, which A's owner made.
     **dict.fromkeys(["capacity.new_plan", "capacity.compute"], STAFF_MANAGERS),
     **dict.fromkeys(["capacity.plans_list", "capacity.plan"], READERS),
+    "capacity_api.region_capacity": STAFF_MANAGERS,
+    # Team health — the principal's home: every partner it may see, as a page and a CSV.
+    **dict.fromkeys(["health.overview", "health.overview_csv"], PRINCIPAL),
+    # Health drill-down: a partner's month is its figures' readers', a team's also
+    # its lead's, a person's everyone who sees the person (A's staff: its own).
+    "health.partner": READERS,
+    "health.team": READERS | {"manager"},
+    "health.person": EVERYONE,
+    # Team health — the rule's page: everyone reads every version, the admin
+    # publishes one and recomputes this month; the API lists what each scope shows, a
+    # partner's month to its readers, a team's also to its lead, A's staff's to all.
+    **dict.fromkeys(["health.rules", "health_api.health_list", "health_api.person_health"],
+                    EVERYONE),
+    **dict.fromkeys(["health.new_rule", "health.compute_now"], {"admin"}),
+    # Owners and team leads remind their own people from the home's to-dos and assess
+    # them; the owner sets its partner's assessment weights.
+    **dict.fromkeys(["health.nudge", "health.assessment_page"], {"owner", "manager"}),
+    "health.assessment_weights": {"owner"},
+    "health_api.partner_health": READERS,
+    "health_api.team_health": READERS | {"manager"},
+    # Contests: everyone lists those it organises or takes part in; channel managers and
+    # owners organise. A's contest is its owner's between its teams: the owner and the
+    # teams' people see it (not the channel manager); the owner (or an admin) cancels.
+    **dict.fromkeys(["contests.index", "contests_api.contest_list"], EVERYONE),
+    "contests.new": {"channel_manager", "owner"},
+    **dict.fromkeys(["contests.contest", "contests_api.standings"],
+                    {"admin", "auditor", "owner", "manager", "staff"}),
+    "contests.cancel": {"admin", "owner"},
     # Exams: the principal schedules, readers of figures read reports, partners take.
     **dict.fromkeys(["exams.new", "exams.edit", "exams.cancel", "exams.schedule",
                      "exams.remove_override"], COMPOSERS),

@@ -21,7 +21,8 @@ NOT_PAGES = ("auth.logout", "core.set_language", "core.healthz", "api-docs.opena
              "habits.export_customers", "habits.customer_import_template",
              "habits.visit_customers", "habits.visit_sw",
              "results.export_orders", "results.export_payments",
-             "results.order_import_template", "results.payment_import_template")
+             "results.order_import_template", "results.payment_import_template",
+             "health.overview_csv")
 
 
 def _pages(app, world, role) -> list[str]:

@@ -78,7 +78,7 @@ def test_nothing_to_do_says_so(client, world, app):
     assert 'id="nothing-to-ack"' in page and 'id="no-open-exams"' in page
 
 
-def test_principal_roles_keep_their_partner_list(client, world):
+def test_principal_roles_land_on_the_health_overview(client, world):
     login(client, world.cm)
-    assert client.get("/").headers["Location"].endswith("/partners")
+    assert client.get("/").headers["Location"].endswith("/health/")
     clock.set_now(None)

@@ -322,7 +322,8 @@ def test_the_navigation_offers_targets_to_every_role(client, history):
 @pytest.mark.template("demo")
 def test_the_demo_sets_targets_near_their_lines_at_every_level(app, client):
     month = first_of(today())
-    rows = db.session.execute(select(Target)).scalars().all()
+    # (The team-health demo adds past months' targets, set without lines.)
+    rows = db.session.execute(select(Target).where(Target.month >= month)).scalars().all()
     assert {(r.level, r.month) for r in rows} == {
         (level, m) for level in ("partner", "team", "person")
         for m in (month, add_months(month, 1))}
@@ -331,7 +332,9 @@ def test_the_demo_sets_targets_near_their_lines_at_every_level(app, client):
     assert 0 < len(above) < len(rows) / 5
     partner_visits = [r for r in rows if r.level == "partner" and r.metric == "visits"
                       and r.month == month]
-    assert all(r.lines["start"]["value"] for r in partner_visits)  # the partners have history
+    # The partners have history, but for the new one (everyone joined seven weeks ago).
+    assert sum(not r.lines["start"]["value"] for r in partner_visits) <= 1
+    assert len(partner_visits) > 5
     teams = {}
     for r in rows:
         if r.level == "team" and r.month == month:

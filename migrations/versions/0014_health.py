@@ -1,4 +1,4 @@
-"""health: team health rule and monthly figures
+"""health: team health rule and monthly figures, leaders' reminders, when people left
 
 Revision ID: 0014
 Revises: 0013
@@ -111,6 +111,38 @@ def upgrade():
     with op.batch_alter_table('health_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_health_runs_month'), ['month'], unique=False)
 
+    op.create_table('assessment_weights',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('results', sa.Integer(), nullable=False),
+    sa.Column('ability', sa.Integer(), nullable=False),
+    sa.Column('attitude', sa.Integer(), nullable=False),
+    sa.Column('set_by', sa.Integer(), nullable=True),
+    sa.Column('set_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_assessment_weights_partner_id_partners')),
+    sa.ForeignKeyConstraint(['set_by'], ['users.id'], name=op.f('fk_assessment_weights_set_by_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_weights')),
+    sa.UniqueConstraint('partner_id', name=op.f('uq_assessment_weights_partner_id'))
+    )
+    op.create_table('health_nudges',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=True),
+    sa.Column('sent_by', sa.Integer(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_health_nudges_partner_id_partners')),
+    sa.ForeignKeyConstraint(['sent_by'], ['users.id'], name=op.f('fk_health_nudges_sent_by_users')),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_health_nudges_team_id_teams')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_health_nudges_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_health_nudges'))
+    )
+    with op.batch_alter_table('health_nudges', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_health_nudges_partner_id'), ['partner_id'], unique=False)
+        batch_op.create_index('ix_health_nudges_user_kind', ['user_id', 'kind', 'sent_at'], unique=False)
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('left_at', sa.DateTime(timezone=True), nullable=True))
 
@@ -130,6 +162,9 @@ def upgrade():
                      "exam_frequency": 10, "pass_rate": 15, "ack_rate": 15,
                      "ack_on_time": 10, "retention": 10, "ramp": 5},
         "norms": {"effective_per_day": 2.0, "exam_frequency": 1.0},
+        "assessment": {"default": {"results": 70, "ability": 20, "attitude": 10},
+                       "limits": {"results": [50, 90], "ability": [5, 40],
+                                  "attitude": [5, 30]}},
     }
     op.bulk_insert(rules, [{'version': 1, 'effective_month': date(2000, 1, 1),
                             'weights': weights, 'note': '',
@@ -145,6 +180,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_health_runs_month'))
 
     op.drop_table('health_runs')
+    op.drop_table('assessment_weights')
+    with op.batch_alter_table('health_nudges', schema=None) as batch_op:
+        batch_op.drop_index('ix_health_nudges_user_kind')
+        batch_op.drop_index(batch_op.f('ix_health_nudges_partner_id'))
+
+    op.drop_table('health_nudges')
     with op.batch_alter_table('health_months', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_health_months_user_id'))
         batch_op.drop_index('ix_health_months_partner_month')

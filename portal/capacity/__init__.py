@@ -9,6 +9,7 @@ DOMAIN = Domain(
     models=("portal.capacity.models",),
     policies=("portal.capacity.policies",),
     blueprints=("portal.capacity.routes:bp",),
+    api=("portal.capacity.api:bp",),
     demo="portal.capacity.demo:seed_demo",
     walk="portal.capacity.walk",
 )

@@ -56,7 +56,8 @@ SECTIONS = {
     "manage.audit_log": "audit", "auth.tokens": "account", "auth.change_password": "account",
     "broadcasts": "broadcasts", "training": "training", "exams": "exams", "jobs": "jobs",
     "org": "partners", "partners": "partners", "manage": "partners", "notify": "notify",
-    "habits": "visits", "capacity": "capacity", **dict.fromkeys(
+    "habits": "visits", "capacity": "capacity", "health": "health",
+    "contests": "contests", **dict.fromkeys(
         ("habits.customers", "habits.customer", "habits.new_customer", "habits.edit_customer",
          "habits.import_customers", "habits.customer_import_template",
          "habits.export_customers"), "customers"),

@@ -55,11 +55,6 @@ TYPES = {
         refs={"sitting_id": "Sitting", "sent_by": "User"},
         fields={"sitting_id": _l("Exam sitting"), "sent_by": _l("Sent by"),
                 "sent_at": _l("Sent at"), "people": _l("People reminded")}),
-    "ExamNudge": AuditType(
-        _l("Exam reminder"), "portal.exams.models:ExamNudge",
-        refs={"sitting_id": "Sitting", "sent_by": "User"},
-        fields={"sitting_id": _l("Exam sitting"), "sent_by": _l("Sent by"),
-                "sent_at": _l("Sent at"), "people": _l("People reminded")}),
     "Certificate": AuditType(
         _l("Certificate"), "portal.exams.models:Certificate", name=("serial",),
         link=("exams.certificate", "certificate_id"), refs={"exam_id": "Exam"},

@@ -51,15 +51,28 @@ class Persona:
     late follow-ups come, days off."""
 
     def __init__(self, per_day, boss_share, follow_lag=(-2, 0), off_share=0.08,
-                 ramp_days=0):
+                 ramp_days=0, fade_days=0, fade=1.0):
         self.per_day, self.boss_share, self.follow_lag = per_day, boss_share, follow_lag
         self.off_share, self.ramp_days = off_share, ramp_days
+        # Over the last `fade_days` days the person works at `fade` of its pace, and meets
+        # the decision maker that much less often (a team losing heart).
+        self.fade_days, self.fade = fade_days, fade
 
 
 STEADY = Persona((3, 5), 0.7)
 STAR = Persona((5, 7), 0.85, follow_lag=(-2, -1), off_share=0.0)
 LATE = Persona((3, 4), 0.55, follow_lag=(2, 6))
 NEW_HIRE = Persona((3, 5), 0.5, ramp_days=30)
+STRONG = Persona((4, 6), 0.8, follow_lag=(-2, -1), off_share=0.03)
+WEAK = Persona((1, 3), 0.4, follow_lag=(1, 6), off_share=0.3)
+FADING = Persona((3, 5), 0.75, fade_days=50, fade=0.55)
+# Whole partners that differ, as real ones do (team health tells them apart): a strong
+# tight partner, a large loose one with weak habits, a small one with excellent rates,
+# one declining since last quarter and one new (everyone joined seven weeks ago).
+PARTNER_PERSONAS = {"宁波甬信商贸有限公司": STRONG, "广州番禺粤盛贸易有限公司": WEAK,
+                    "无锡太湖锦程商贸有限公司": STAR, "深圳南山拓维科技有限公司": FADING,
+                    "佛山顺德和丰商贸有限公司": NEW_HIRE}
+NEW_PARTNER_DAYS = 50
 
 
 def _towns(partner_id: int) -> list[tuple[str, str]]:
@@ -108,22 +121,23 @@ def _book(partner: Partner, people: list[User], rng, start: datetime) -> list[di
     return rows
 
 
-def _personas(partner_index: int, staff: list[User]) -> dict[int, Persona]:
-    """Everyone steady, but in the first partner: its first team's first salesperson is a
-    star, its third a new hire ramping up, and its second team follows up late."""
-    personas = {person.id: STEADY for person in staff}
+def personas(partner_index: int, partner: Partner, staff: list[User]) -> dict[int, Persona]:
+    """Everyone steady (or as its partner's persona says), but in the first partner: its
+    first team's first salesperson is a star, its third a new hire ramping up, and its
+    second team follows up late."""
+    found = {person.id: PARTNER_PERSONAS.get(partner.name, STEADY) for person in staff}
     if partner_index != 0 or not staff:
-        return personas
+        return found
     teams = sorted({p.team_id for p in staff if p.team_id is not None})
     first = [p for p in staff if teams and p.team_id == teams[0]]
     if first:
-        personas[first[0].id] = STAR
+        found[first[0].id] = STAR
     if len(first) > 2:
-        personas[first[2].id] = NEW_HIRE
+        found[first[2].id] = NEW_HIRE
     for person in staff:
         if len(teams) > 1 and person.team_id == teams[1]:
-            personas[person.id] = LATE
-    return personas
+            found[person.id] = LATE
+    return found
 
 
 def _plan(person: User, book: list[dict], persona: Persona, rng, first_day: date,
@@ -143,6 +157,8 @@ def _plan(person: User, book: list[dict], persona: Persona, rng, first_day: date
         if not off:
             share = 1.0 if not persona.ramp_days else min(
                 1.0, 0.25 + (day - joined).days / persona.ramp_days)
+            fading = persona.fade_days and (last_day - day).days < persona.fade_days
+            share *= persona.fade if fading else 1.0
             count = max(1, round(rng.randint(*persona.per_day) * share))
             todays = due.pop(day, [])[:count]
             for _ in range(rng.randint(1, 2)):
@@ -157,7 +173,7 @@ def _plan(person: User, book: list[dict], persona: Persona, rng, first_day: date
                 at = _local(day, min(minute // 60, 20), minute % 60)
                 if at >= now():
                     break
-                boss = rng.random() < persona.boss_share
+                boss = rng.random() < persona.boss_share * (persona.fade if fading else 1.0)
                 step = rng.random() < 0.85
                 next_on = day + timedelta(days=rng.randint(1, 5)) if step and \
                     rng.random() < 0.9 else None
@@ -283,6 +299,14 @@ def _burst(person: User, rng) -> int:
     return logged
 
 
+def _make_new(partner: Partner) -> None:
+    """The new partner: everyone joined `NEW_PARTNER_DAYS` ago, nobody has left."""
+    table = User.__table__
+    db.session.execute(table.update().where(table.c.partner_id == partner.id).values(
+        created_at=now() - timedelta(days=NEW_PARTNER_DAYS), left_at=None))
+    db.session.expire_all()
+
+
 def seed_demo(rng) -> str:
     rule = rules.in_force(now())
     partners = db.session.execute(select(Partner).where(Partner.status == "active")
@@ -293,14 +317,16 @@ def seed_demo(rng) -> str:
         staff = db.session.execute(select(User).where(
             User.partner_id == partner.id, User.active.is_(True), User.role == "staff")
             .order_by(User.team_id, User.id)).scalars().all()
-        personas = _personas(index, staff)
+        kinds = personas(index, partner, staff)
+        if PARTNER_PERSONAS.get(partner.name) is NEW_HIRE:
+            _make_new(partner)
         for person in staff:  # the seed's own change, like the joining dates: not audited
-            if personas[person.id] is NEW_HIRE:
-                joined = now() - timedelta(days=35)
+            if kinds[person.id] is NEW_HIRE:
+                joined = now() - timedelta(days=NEW_PARTNER_DAYS if index else 35)
                 db.session.execute(User.__table__.update().where(
                     User.__table__.c.id == person.id).values(created_at=joined))
                 db.session.expire(person, ["created_at"])
-        added, logged = _write(partner, staff, personas, rng, rule)
+        added, logged = _write(partner, staff, kinds, rng, rule)
         customers, visit_count = customers + added, visit_count + logged
         everyone += [p.id for p in staff]
         if first_burst is None and len(staff) > 4:

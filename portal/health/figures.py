@@ -6,7 +6,8 @@ or people in Python.
 
 The month counts through `through` (its last day, or today in the month under way).
 A person counts on each working day from the day it joined to the day it left
-(`users.left_at`); people deactivated before that date was kept are left out."""
+(`users.left_at`); people deactivated before that date was kept are left out, and so are the people of a
+partner that is not active (suspended: its figures are "no data", not zeros)."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -23,6 +24,7 @@ from portal.exams.services import finished
 from portal.extensions import db
 from portal.habits.models import Customer, HabitDay, Visit
 from portal.health.models import COUNTS, TARGETED, HealthMonth
+from portal.org.models import Partner
 from portal.results.models import ResultDay, Target
 from portal.results.months import in_month, is_working_day, last_of, working_days
 from portal.training.models import Enrollment
@@ -84,7 +86,7 @@ def _present(since: datetime, until: datetime):
     return and_(User.created_at < until, or_(User.left_at.is_(None), User.left_at >= since))
 
 
-def _people(w: Window):
+def people_of_month(w: Window):
     """SQL: one row per partner person of the month, with who-and-how-long counts."""
     days = w.working()
     person_days = sum((case((_present(starts(d), starts(d + timedelta(days=1))), 1), else_=0)
@@ -103,7 +105,8 @@ def _people(w: Window):
                         else_=0).label("people_left"),
                    case((User.created_at >= w.begin, 1), else_=0).label("joined"),
                    case((hired, 1), else_=0).label("new_hires"))
-            .where(User.partner_id.is_not(None), User.role.in_(PARTNER_ROLES),
+            .join(Partner, Partner.id == User.partner_id)
+            .where(User.role.in_(PARTNER_ROLES), Partner.status == "active",
                    _present(w.begin, w.end),
                    or_(User.active.is_(True), User.left_at.is_not(None)))
             .subquery())
@@ -179,7 +182,7 @@ def _acks(w: Window):
             .group_by(Receipt.user_id).subquery())
 
 
-def _targets(w: Window, level: str, key):
+def targets_of(w: Window, level: str, key):
     """Per subject of `level`: the month's targets, prorated to the working days counted."""
     columns = [cast(func.round(func.max(case((Target.metric == metric, Target.value))) *
                                w.share), BigInteger).label(column)
@@ -192,11 +195,16 @@ def _zero(column):
     return func.coalesce(column, 0)
 
 
-def insert_people(w: Window, rule_id) -> None:
-    people, habits, results = _people(w), _habits(w), _results(w)
+def people_select(w: Window, rule_id, habits=None, results=None):
+    """SELECT of every person row of the month (the columns of `PERSON_COLUMNS`), with
+    the habits and results counted from the roll-ups unless other subqueries (the same
+    columns by user_id) are given — the benchmark's raw-rows comparison."""
+    people = people_of_month(w)
+    habits = _habits(w) if habits is None else habits
+    results = _results(w) if results is None else results
     customers, training, coverage = _customers(w), _training(w), _coverage(w)
     attempts, acks = _attempts(w), _acks(w)
-    targets = _targets(w, "person", Target.user_id)
+    targets = targets_of(w, "person", Target.user_id)
     sources = {"habits": habits, "results": results, "customers": customers,
                "training": training, "coverage": coverage, "attempts": attempts,
                "acks": acks}
@@ -222,10 +230,16 @@ def insert_people(w: Window, rule_id) -> None:
     query = query.select_from(people)
     for table in (*sources.values(),):
         query = query.outerjoin(table, table.c.user_id == people.c.user_id)
-    query = query.outerjoin(targets, targets.c.key == people.c.user_id)
-    names = ["month", "subject", "level", "partner_id", "team_id", "user_id", "rule_id",
-             "work_days", "days", "computed_at", *values]
-    db.session.execute(insert(HealthMonth).from_select(names, query))
+    return query.outerjoin(targets, targets.c.key == people.c.user_id)
+
+
+PERSON_COLUMNS = ["month", "subject", "level", "partner_id", "team_id", "user_id", "rule_id",
+                  "work_days", "days", "computed_at", *COUNTS]
+
+
+def insert_people(w: Window, rule_id) -> None:
+    db.session.execute(insert(HealthMonth).from_select(PERSON_COLUMNS,
+                                                       people_select(w, rule_id)))
 
 
 def insert_groups(w: Window, level: str, rule_id) -> None:
@@ -233,7 +247,7 @@ def insert_groups(w: Window, level: str, rule_id) -> None:
     person = HealthMonth.__table__.alias("person")
     key = person.c.team_id if level == "team" else person.c.partner_id
     target_key = Target.team_id if level == "team" else Target.partner_id
-    targets = _targets(w, level, target_key)
+    targets = targets_of(w, level, target_key)
     sums = (select(key.label("key"), func.min(person.c.partner_id).label("partner_id"),
                    *[func.sum(getattr(person.c, n)).label(n) for n in COUNTS
                      if n not in TARGETED])
@@ -246,6 +260,4 @@ def insert_groups(w: Window, level: str, rule_id) -> None:
                     literal(rule_id, Integer), literal(w.work_days), literal(w.days),
                     literal(w.at), *counts)
              .select_from(sums).outerjoin(targets, targets.c.key == sums.c.key))
-    names = ["month", "subject", "level", "partner_id", "team_id", "user_id", "rule_id",
-             "work_days", "days", "computed_at", *COUNTS]
-    db.session.execute(insert(HealthMonth).from_select(names, query))
+    db.session.execute(insert(HealthMonth).from_select(PERSON_COLUMNS, query))

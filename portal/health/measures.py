@@ -82,6 +82,9 @@ MEASURES = (
             _l("people hired in the last 90 days with an effective visit ÷ those people")),
 )
 BY_CODE = {measure.code: measure for measure in MEASURES}
+# Short names for table headers (the full ones stay in titles and explanations).
+PART_SHORT = {"performance": _l("Performance"), "process": _l("Process"),
+              "growth": _l("Growth")}
 PART_LABELS = {"performance": _l("Performance stands out"),
                "process": _l("The process is clear"),
                "growth": _l("The team grows")}
@@ -95,7 +98,18 @@ DEFAULT_WEIGHTS = {
                  "pass_rate": 15, "ack_rate": 15, "ack_on_time": 10, "retention": 10,
                  "ramp": 5},
     "norms": {"effective_per_day": 2.0, "exam_frequency": 1.0},
+    # A person's assessment (seed 001): results, ability, attitude; the owner may set its
+    # partner's weights inside these limits (low, high), summing to 100.
+    "assessment": {"default": {"results": 70, "ability": 20, "attitude": 10},
+                   "limits": {"results": [50, 90], "ability": [5, 40], "attitude": [5, 30]}},
 }
+# What each side of a person's assessment is made of: results are the performance part;
+# ability and attitude the measures below, weighed as the rule weighs them.
+ASSESSMENT = {"results": ("orders", "revenue", "payments", "new_customers"),
+              "ability": ("training", "exam_coverage", "exam_frequency", "pass_rate"),
+              "attitude": ("logging", "ack_on_time")}
+ASSESSMENT_LABELS = {"results": _l("Results"), "ability": _l("Ability"),
+                     "attitude": _l("Attitude")}
 
 
 def _capped(value):

@@ -111,3 +111,39 @@ class HealthRun(db.Model):
     trigger: Mapped[str] = mapped_column(String(16), default="job")
 
     rule = relationship("HealthRule")
+
+
+NUDGE_KINDS = ("logging", "follow_ups", "forgotten")
+
+
+class HealthNudge(db.Model):
+    """An owner's or team lead's one-tap reminder to one of its people about a habit on
+    its home page's to-dos: no visit logged this week, follow-ups overdue, customers
+    forgotten. The last one per person and kind sets when the next may go."""
+
+    __tablename__ = "health_nudges"
+    __audited__ = True
+    __table_args__ = (Index("ix_health_nudges_user_kind", "user_id", "kind", "sent_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    sent_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    count: Mapped[int] = mapped_column(Integer, default=0)  # what the to-do counted
+
+
+class AssessmentWeights(db.Model):
+    """A partner owner's weights for assessing its people (results, ability, attitude),
+    inside the limits of the health rule in force; without a row the rule's defaults."""
+
+    __tablename__ = "assessment_weights"
+    __audited__ = True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), unique=True)
+    results: Mapped[int] = mapped_column(Integer)
+    ability: Mapped[int] = mapped_column(Integer)
+    attitude: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

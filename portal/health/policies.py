@@ -13,6 +13,12 @@ from portal.health.models import HealthMonth, HealthRule
 rule("health.read", "admin", "auditor", "channel_manager", "owner", "manager", "staff")
 # The principal's overview of every partner it may see.
 rule("health.overview", "admin", "auditor", "channel_manager")
+# Reminding one's own people about their habits from the home page's to-dos.
+rule("health.nudge", "owner", "manager")
+# The person assessment of one's people (70 % results, 20 % ability, 10 % attitude).
+rule("health.assess", "owner", "manager")
+# Setting one's partner's assessment weights inside the principal's limits.
+rule("health.assessment_weights", "owner")
 # Publishing a version of the health rule, and recomputing a month now.
 rule("health.rules", "admin")
 # Reading the rule's versions: everyone it judges.

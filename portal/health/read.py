@@ -29,6 +29,12 @@ def default_month(today: date) -> date:
     return months[0]
 
 
+def month_named(raw: str | None, months: list[date], today: date) -> date:
+    """The month a URL names ("YYYY-MM") when it is a computed one, else the default."""
+    by_name = {m.strftime("%Y-%m"): m for m in months}
+    return by_name.get(raw or "") or default_month(today)
+
+
 def rows(user, month: date, level: str):
     """SQL: the `level` rows of `month` that `user` may see."""
     return select(HealthMonth).where(HealthMonth.month == month, HealthMonth.level == level,

@@ -33,7 +33,8 @@ def weights_of(rule: HealthRule | None) -> dict:
     stored = rule.weights or {}
     return {"parts": {part: stored.get("parts", {}).get(part, 0) for part in PARTS},
             "measures": {m.code: stored.get("measures", {}).get(m.code, 0) for m in MEASURES},
-            "norms": {**DEFAULT_WEIGHTS["norms"], **stored.get("norms", {})}}
+            "norms": {**DEFAULT_WEIGHTS["norms"], **stored.get("norms", {})},
+            "assessment": stored.get("assessment") or DEFAULT_WEIGHTS["assessment"]}
 
 
 def versions() -> list[HealthRule]:
@@ -81,7 +82,29 @@ def check_weights(weights: dict) -> dict:
         if parts[part] and not any(measures[m.code] for m in MEASURES if m.part == part):
             raise DomainError(f"part_{part}", _l("A part with a weight needs at least one "
                                                  "of its measures weighted."))
-    return {"parts": parts, "measures": measures, "norms": norms}
+    return {"parts": parts, "measures": measures, "norms": norms,
+            "assessment": _check_assessment(weights.get("assessment")
+                                            or DEFAULT_WEIGHTS["assessment"])}
+
+
+def _check_assessment(raw: dict) -> dict:
+    """The assessment's default weights and the owner's limits: whole numbers, each
+    default inside its limits, the defaults summing to 100 and the limits allowing it."""
+    sides = tuple(DEFAULT_WEIGHTS["assessment"]["default"])
+    try:
+        default = {side: int(raw["default"][side]) for side in sides}
+        limits = {side: [int(raw["limits"][side][0]), int(raw["limits"][side][1])]
+                  for side in sides}
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise DomainError("assessment_results", _l("A whole number from 0 to 100.")) from None
+    for side in sides:
+        low, high = limits[side]
+        if not 0 <= low <= default[side] <= high <= 100:
+            raise DomainError(f"assessment_{side}", _l("The default must lie inside its "
+                                                       "limits, all from 0 to 100."))
+    if sum(default.values()) != 100:
+        raise DomainError("assessment_results", _l("The three weights add up to 100."))
+    return {"default": default, "limits": limits}
 
 
 def publish(actor, *, effective_month: date, weights: dict, today: date,

@@ -22,11 +22,11 @@ bp = Blueprint("org", __name__)
 @bp.route("/")
 @login_required
 def home():
-    """The principal's roles land on their partners (their dashboard comes with team
-    health); partner people on their to-dos and, for owners and team leads, their
-    team's state, gathered from every domain's home panels."""
+    """The principal's roles land on every partner's team health at a glance; partner
+    people on their to-dos and, for owners and team leads, their team's state,
+    gathered from every domain's home panels."""
     if current_user.is_principal:
-        return redirect(url_for("org.partners"))
+        return redirect(url_for("health.overview"))
     if not current_user.partner_id:
         return redirect(url_for("auth.change_password"))
     panels = [(panel.order, Markup(render_template(panel.template, **panel.context)))

@@ -72,6 +72,12 @@ def months_svg(metric: str, points: list[tuple], actual_label: str, target_label
     chart.add(actual_label, [_shown(metric, a) for _m, a, _t in points])
     chart.add(target_label, [_shown(metric, t) for _m, _a, t in points],
               allow_interruptions=True)
+    return rendered(chart)
+
+
+def rendered(chart) -> str:
+    """`chart`'s SVG text without pygal's script and comments (every chart of the portal
+    goes through here)."""
     return _LEFT_OUT.sub("", chart.render(is_unicode=True))
 
 

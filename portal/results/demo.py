@@ -49,6 +49,12 @@ def _closing_factor(persona, joined: date, day: date) -> float:
         return 1.25
     if persona is habits_demo.LATE:
         return 0.8
+    if persona is habits_demo.WEAK:
+        return 0.7
+    if persona is habits_demo.STRONG:
+        return 1.1
+    if persona.fade_days and (today() - day).days < persona.fade_days:
+        return persona.fade
     if persona.ramp_days:  # fewer visits at first too (the habits demo's ramp)
         return min(1.0, 0.5 + (day - joined).days / persona.ramp_days)
     return 1.0
@@ -217,9 +223,10 @@ def seed_demo(rng) -> str:
             .order_by(User.team_id, User.id)).scalars().all()
         if not staff:
             continue
-        # The habits demo's personas (the star, the new hire, the late team), so the
+        # The habits demo's personas (the star, the new hire, the late team, whole partners
+        # strong, weak or fading), so the
         # people who visit best also sell best.
-        personas = habits_demo._personas(index, staff)
+        personas = habits_demo.personas(index, partner, staff)
         customers = {cid: {"name": name, "klass": klass, "owner_id": owner,
                            "first_order_on": first_on}
                      for cid, name, klass, owner, first_on in db.session.execute(select(

@@ -104,13 +104,13 @@ def seed(rng) -> str:
                                  "partner_id": subject.partner_id, "team_id": subject.team_id,
                                  "user_id": subject.user_id, "month": month, "metric": metric,
                                  "value": value, "lines": lines[metric], "confirmed": confirmed,
-                                 "set_by": setter, "set_at": min(stamp, _set_at(month))})
+                                 "set_by": setter, "set_at": min(stamp, month_morning(month))})
     if rows:
         db.session.execute(insert(Target.__table__), rows)
     return (f"targets: {len(rows)} for {months[0]:%Y-%m} and {months[1]:%Y-%m} "
             f"({above} above the peak, confirmed)")
 
 
-def _set_at(month) -> datetime:
+def month_morning(month) -> datetime:
     """Targets of a month were set on its first morning (next month's: today)."""
     return datetime(month.year, month.month, 1, 1, 0, tzinfo=timezone.utc)
