@@ -77,6 +77,10 @@ def test_the_explanation_is_the_stored_score(a):
     assert revenue.score == pytest.approx(40.0) and revenue.share == pytest.approx(1.0)
     overall = sum(p["score"] * p["share"] for p in found["parts"].values() if p["share"])
     assert overall == pytest.approx(found["overall"])
+    # Exam frequency counts people, but no exam closed this month: no data, and why.
+    growth = {line.code: line for line in found["parts"]["growth"]["lines"]}
+    assert growth["exam_frequency"].denominator > 0 and growth["exam_frequency"].score is None
+    assert growth["exam_frequency"].why is not None and growth["pass_rate"].why is None
 
 
 def test_a_small_partner_is_not_punished_for_being_small(world, make):

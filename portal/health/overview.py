@@ -139,7 +139,7 @@ class Flags:
 
 def red_flags(ids, at: datetime) -> dict[int, Flags]:
     """Per partner of `ids` (a list or a select of ids): no visit logged by any of its
-    salespeople in the last seven days, receipts past their acknowledgement deadline not
+    salespeople in the last seven days (an active partner's), receipts past their acknowledgement deadline not
     acknowledged, and visit flags still open — one grouped query each."""
     found: dict[int, Flags] = {}
     if isinstance(ids, list) and not ids:
@@ -151,7 +151,10 @@ def red_flags(ids, at: datetime) -> dict[int, Flags]:
     for partner_id in db.session.execute(
             select(User.partner_id).distinct().where(
                 User.partner_id.in_(ids), User.active.is_(True), User.role.in_(SALES_ROLES),
-                User.partner_id.not_in(logged))).scalars():
+                User.partner_id.not_in(logged),
+                # a suspended partner is not expected to log: no flag for it
+                User.partner_id.in_(select(Partner.id).where(Partner.status == "active"))
+                )).scalars():
         found.setdefault(partner_id, Flags()).no_logging = True
     for partner_id, count in db.session.execute(
             select(Receipt.partner_id, func.count())

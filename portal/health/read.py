@@ -4,6 +4,7 @@ stored SQL definitions evaluated again for that row, so the explanation is the s
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.core.access import visible
@@ -12,6 +13,9 @@ from portal.health import rules
 from portal.health.measures import MEASURES, PART_LABELS, score
 from portal.health.models import PARTS, HealthMonth, HealthRun
 from portal.results.months import add_months, first_of
+
+
+NO_EXAM = _l("No exam closed for these people this month.")
 
 
 def computed_months() -> list[date]:
@@ -78,6 +82,7 @@ class Line:
     score: float | None
     weight: int
     share: float | None
+    why: object = None  # why a measure with counts has no score (no exam this month)
 
 
 def explain(row: HealthMonth) -> dict:
@@ -91,11 +96,13 @@ def explain(row: HealthMonth) -> dict:
         lines = []
         for measure in (m for m in MEASURES if m.part == part):
             value = getattr(scored, measure.code)
+            gated = measure.gate is not None and not getattr(row, measure.gate)
             lines.append(Line(measure.code, part, measure.label, measure.hint,
                               getattr(row, measure.numerator),
                               getattr(row, measure.denominator),
                               None if value is None else float(value),
-                              weights["measures"][measure.code], None))
+                              weights["measures"][measure.code], None,
+                              NO_EXAM if gated else None))
         counted = sum(line.weight for line in lines if line.score is not None)
         for line in lines:
             if line.score is not None and counted:
