@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.auth.models import User
-from portal.core.access import require, visible
+from portal.core.access import figures_of, require, visible
 from portal.core.clock import today
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -30,8 +30,11 @@ def _page(errors=None, values=None, status=200):
     months = read.computed_months()
     month = read.month_named(request.args.get("month"), months, day)
     teams = _teams()
-    team_id = request.args.get("team", type=int) if current_user.role == "owner" \
-        else current_user.team_id
+    # Whose figures the reader has (`figures_of`): a team lead's are its team's; a reader
+    # of the whole partner (the owner) picks a team or sees them all.
+    own_team = figures_of(current_user).team_id
+    picks_team = own_team is None
+    team_id = request.args.get("team", type=int) if picks_team else own_team
     if team_id is not None and team_id not in {t.id for t in teams}:
         team_id = None
     query = (select(HealthMonth, User).join(User, User.id == HealthMonth.user_id)
@@ -49,7 +52,7 @@ def _page(errors=None, values=None, status=200):
     return render_template(
         "health/assessment.html", people=people, sides=sides, own=own,
         limits=assessment.limits(month)["limits"], month=month, month_text=month_label(month),
-        months=months, teams=teams, team_id=team_id, errors=errors or {},
+        months=months, teams=teams if picks_team else [], team_id=team_id, errors=errors or {},
         values=values or sides, month_label=month_label), status
 
 

@@ -3,7 +3,7 @@ health this month as the principal sees it, with the move since last month, and 
 to-dos about its people's habits with a one-tap reminder each (`todo`)."""
 from datetime import datetime
 
-from portal.core.access import may
+from portal.core.access import figures_of, may
 from portal.core.clock import BUSINESS_TZ
 from portal.core.domains import Panel
 from portal.health import read, todo
@@ -11,11 +11,14 @@ from portal.results.months import add_months, month_label
 
 
 def _subject(user) -> str | None:
-    if user.role == "owner" and user.partner_id:
-        return f"partner:{user.partner_id}"
-    if user.role == "manager" and user.team_id:
-        return f"team:{user.team_id}"
-    return None
+    """Whose health the home shows: the one partner (or a team lead's team) whose
+    figures `user` reads (`figures_of`); None for everyone else."""
+    figures = figures_of(user)
+    if figures.partner_ids is None or len(figures.partner_ids) != 1:
+        return None
+    if figures.team_id is not None:
+        return f"team:{figures.team_id}"
+    return f"partner:{figures.partner_ids[0]}"
 
 
 def panels(user, at: datetime) -> list[Panel]:
