@@ -18,6 +18,10 @@ NAMES = (
     "capacity",
     "health",
     "contests",
+    "registrations",
+    "service",
+    "compliance",
+    "scoring",
 )
 
 DOMAINS: tuple[Domain, ...] = tuple(import_module(f"portal.{name}").DOMAIN for name in NAMES)

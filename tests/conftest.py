@@ -15,12 +15,53 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 
 from portal import create_app
 from portal.core import clock
 from portal.extensions import db
 
+def _memoise_url_builders() -> None:
+    """Every test makes an app (about 800 URL rules), and werkzeug writes and compiles
+    the Python source of two URL builders for each rule of each app: half the cost of
+    `create_app`. The builder depends only on the rule's parsed parts and defaults, so
+    the tests compile each one once and bind it to every app's rule (the portal itself
+    makes one app per process and is unchanged)."""
+    from werkzeug.routing.rules import Rule
+    compile_builder, builders = Rule._compile_builder, {}
+
+    def memoised(self, append_unknown=True):
+        key = (self.rule, tuple(self._trace), append_unknown,
+               tuple(sorted((k, repr(v)) for k, v in (self.defaults or {}).items())),
+               tuple(sorted((n, type(c).__name__) for n, c in self._converters.items())))
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = memoised
+
+
+_memoise_url_builders()
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept for the whole run (each test's app has its own Jinja
+    environment, which would compile every template it renders again); keyed by the
+    template's name and the checksum of its source, so an edited template compiles anew."""
+
+    def __init__(self):
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.codes:
+            bucket.bytecode_from_string(self.codes[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = _SharedTemplateCode()
 PASSWORD = "correct-horse-1"
 TEST_PROVINCES = {"33", "32", "44"}  # Zhejiang, Jiangsu, Guangdong
 QUIZZES = Path(__file__).resolve().parent.parent / "quizzes"
@@ -114,7 +155,9 @@ class Databases:
     def uri(self, name: str) -> str:
         if self.admin is None:
             return f"sqlite:///{name}"
-        return self.pg_url.rsplit("/", 1)[0] + "/" + name
+        # A test's database is thrown away: its commits need not wait for the disk.
+        return (self.pg_url.rsplit("/", 1)[0] + "/" + name
+                + "?options=-c%20synchronous_commit%3Doff")
 
     def template(self, name: str) -> tuple[str, Path]:
         if name not in self.built:
@@ -146,7 +189,7 @@ class Databases:
 
     def drop(self, uri: str) -> None:
         if self.admin is not None:
-            name = uri.rsplit("/", 1)[1]
+            name = uri.rsplit("/", 1)[1].split("?", 1)[0]
             with self.admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             self.created.remove(name)
@@ -207,6 +250,7 @@ def app(database, request, tmp_path):
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri,
                       "UPLOAD_FOLDER": str(tmp_path / "uploads"), **_settings(request)})
     app.test_client_class = Client
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     with app.app_context():
         yield app
         db.session.remove()

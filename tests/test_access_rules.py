@@ -133,6 +133,70 @@ ALLOWED = {
     **dict.fromkeys(["contests.contest", "contests_api.standings"],
                     {"admin", "auditor", "owner", "manager", "staff"}),
     "contests.cancel": {"admin", "owner"},
+    # Service tickets (helper H2): the partner's owner and team leads keep their own, a
+    # channel manager its partners', the principal reads all; everyone reads the service
+    # rule, the admin publishes it.
+    **dict.fromkeys(["service.tickets_list", "service.export_tickets", "service.ticket",
+                     "service.summary", "service_api.ticket_list"], READERS | {"manager"}),
+    **dict.fromkeys(["service.new_ticket", "service.update_ticket", "service.import_tickets",
+                     "service.ticket_import_template", "service_api.add_tickets"],
+                    COMPOSERS | {"owner", "manager"}),
+    "service.rules_page": EVERYONE,
+    "service.new_rule": {"admin"},
+    # Good faith (helper H2): the principal enters violations and dues, the partner's
+    # owner and team leads read theirs, the owner answers a violation once.
+    **dict.fromkeys(["compliance.violations_list", "compliance.violation",
+                     "compliance.violation_file", "compliance.dues_list",
+                     "compliance.export_dues", "compliance.due",
+                     "compliance_api.violation_list", "compliance_api.due_list"],
+                    READERS | {"manager"}),
+    **dict.fromkeys(["compliance.new_violation", "compliance.withdraw_violation",
+                     "compliance.new_due", "compliance.record_payment",
+                     "compliance.import_dues", "compliance.due_import_template"], COMPOSERS),
+    "compliance.answer_violation": {"owner"},
+    # Customer registrations: everyone reads its list, the rule and its cases (A's
+    # registration is its staff's, the case between A and a third partner); the partner's
+    # people register, look up, claim from the pool, contest and add evidence; the
+    # holder's people (or an admin) release; A's channel manager (or an admin) decides
+    # reviews and cases; the admin publishes rule versions and adds direct accounts.
+    **dict.fromkeys(["registrations.index", "registrations.registration",
+                     "registrations.case_list", "registrations.case",
+                     "registrations.evidence_file", "registrations.rule_page",
+                     "registrations_api.registration_list"], EVERYONE),
+    **dict.fromkeys(["registrations.new", "registrations.lookup", "registrations.pool_page",
+                     "registrations.claim", "registrations.contest",
+                     "registrations.add_evidence", "registrations_api.create"],
+                    {"owner", "manager", "staff"}),
+    "registrations.release": {"admin", "owner", "manager", "staff"},
+    **dict.fromkeys(["registrations.review_queue", "registrations.review",
+                     "registrations.decide"], COMPOSERS),
+    "registrations.direct_accounts": PRINCIPAL,
+    **dict.fromkeys(["registrations.new_rule", "registrations.add_direct"], {"admin"}),
+    # Scoring criteria (helper H3): the published versions are read by everyone but
+    # staff; the admin drafts, edits, previews and publishes (the walk's version is
+    # upcoming, so still editable); partners' owners and team leads, channel managers and
+    # the admin comment on it; the principal's side answers A's comment.
+    **dict.fromkeys(["scoring.criteria", "scoring.criteria_set", "scoring.criteria_compare"],
+                    EVERYONE - {"staff"}),
+    **dict.fromkeys(["scoring.criteria_preview", "scoring.new_draft", "scoring.discard_draft",
+                     "scoring.new_criterion", "scoring.edit_criterion",
+                     "scoring.remove_criterion", "scoring.criteria_weights",
+                     "scoring.criteria_tiers", "scoring.publish_criteria"], {"admin"}),
+    "scoring.comment_criteria": {"owner", "manager", "channel_manager", "admin"},
+    "scoring.reply_comment": COMPOSERS,
+    # Scorecards and appeals (helper H4): the readers of figures (A's owner its own) read
+    # A's scorecard, what-if, appeals and tier changes; A's channel manager and the admin
+    # recompute, decide A's open appeal and review A's pending demotion; only the owner
+    # appeals; both sides write in the appeal's thread.
+    **dict.fromkeys(["scoring.scorecards", "scoring.scorecards_csv", "scoring.scorecard",
+                     "scoring.whatif", "scoring.appeals", "scoring.appeal",
+                     "scoring.appeal_file", "scoring.tiers", "scoring_api.scorecard_list",
+                     "scoring_api.partner_scorecard", "scoring_api.appeal_list",
+                     "scoring_api.appeal_detail"], READERS),
+    **dict.fromkeys(["scoring.recompute", "scoring.decide_appeal", "scoring.review_tier"],
+                    COMPOSERS),
+    **dict.fromkeys(["scoring.new_appeal", "scoring_api.appeal_create"], {"owner"}),
+    "scoring.appeal_message": {"owner", "channel_manager", "admin"},
     # Exams: the principal schedules, readers of figures read reports, partners take.
     **dict.fromkeys(["exams.new", "exams.edit", "exams.cancel", "exams.schedule",
                      "exams.remove_override"], COMPOSERS),

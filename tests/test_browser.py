@@ -133,7 +133,7 @@ def test_logout_ends_session_so_old_cookie_is_refused(open_page, facts):
     expect(copy.locator("#partner-name")).to_have_text(facts.own_name)
 
     open_menu(page)
-    page.locator("#nav .dropdown-toggle").click()
+    page.locator("#user-menu").click()
     page.click("#logout")
     expect(page).to_have_url(LOGIN_URL)
     screenshot(page, "5-logged-out")

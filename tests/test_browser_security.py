@@ -22,7 +22,11 @@ NOT_PAGES = ("auth.logout", "core.set_language", "core.healthz", "api-docs.opena
              "habits.visit_customers", "habits.visit_sw",
              "results.export_orders", "results.export_payments",
              "results.order_import_template", "results.payment_import_template",
-             "health.overview_csv")
+             "health.overview_csv",
+             "service.export_tickets", "service.ticket_import_template",
+             "compliance.export_dues", "compliance.due_import_template",
+             "compliance.violation_file", "registrations.evidence_file",
+             "scoring.scorecards_csv", "scoring.appeal_file")
 
 
 def _pages(app, world, role) -> list[str]:

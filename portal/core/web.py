@@ -57,7 +57,9 @@ SECTIONS = {
     "broadcasts": "broadcasts", "training": "training", "exams": "exams", "jobs": "jobs",
     "org": "partners", "partners": "partners", "manage": "partners", "notify": "notify",
     "habits": "visits", "capacity": "capacity", "health": "health",
-    "contests": "contests", **dict.fromkeys(
+    "contests": "contests",
+    **dict.fromkeys(("registrations", "service", "compliance", "scoring"), "market"),
+    **dict.fromkeys(
         ("habits.customers", "habits.customer", "habits.new_customer", "habits.edit_customer",
          "habits.import_customers", "habits.customer_import_template",
          "habits.export_customers"), "customers"),

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from flask import g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
+from portal.core import versions as versions_kit
 from portal.core.clock import now
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -44,8 +44,7 @@ def in_force(at: datetime) -> VisitRule | None:
 
 
 def versions() -> list[VisitRule]:
-    return db.session.execute(select(VisitRule).order_by(VisitRule.version.desc())
-                              ).scalars().all()
+    return versions_kit.versions(VisitRule)
 
 
 def upcoming(at: datetime | None = None) -> VisitRule | None:
@@ -59,39 +58,18 @@ def publish(actor, *, effective_from: datetime, needs_decision_maker: bool,
             note: str = "") -> VisitRule:
     """A new version, effective from `effective_from` (not in the past, and after every
     version already published, so no visit is ever judged again)."""
-    at = now()
-    if effective_from.tzinfo is None:
-        raise ValueError("effective_from must be aware")
-    if effective_from < at:
-        raise DomainError("effective_from", _l("A rule takes effect from now on, never "
-                                               "in the past."))
-    latest = db.session.execute(select(func.max(VisitRule.effective_from))).scalar()
-    if latest is not None and effective_from <= latest:
-        raise DomainError("effective_from", _l("Another version takes effect at or after "
-                                               "this time; choose a later one."))
+    versions_kit.check_effective_from(VisitRule, effective_from)
     if max_distance_m is not None and not 10 <= max_distance_m <= MAX_DISTANCE_LIMIT_M:
         raise DomainError("max_distance_m", _l("Between 10 and 50,000 metres, or empty for "
                                                "no distance part."))
     if needs_next_step_date and not needs_next_step:
         raise DomainError("needs_next_step_date", _l("A date for the next step needs the "
                                                      "next step itself."))
-    number = (db.session.execute(select(func.max(VisitRule.version))).scalar() or 0) + 1
-    version = VisitRule(version=number, effective_from=effective_from,
-                        needs_decision_maker=needs_decision_maker,
-                        needs_next_step=needs_next_step,
-                        needs_next_step_date=needs_next_step_date,
-                        max_distance_m=max_distance_m, note=(note or "").strip()[:2000],
-                        created_by=getattr(actor, "id", None))
     g.pop("visit_rule_starts", None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(version)
-            db.session.flush()
-    except IntegrityError:  # another admin's version took this number a moment ago
-        raise DomainError("effective_from", _l("Another version was published just now; "
-                                               "reload the page and check it."),
-                          status=409) from None
-    return version
+    return versions_kit.add_version(
+        VisitRule, actor, effective_from, needs_decision_maker=needs_decision_maker,
+        needs_next_step=needs_next_step, needs_next_step_date=needs_next_step_date,
+        max_distance_m=max_distance_m, note=(note or "").strip()[:2000])
 
 
 def judge(rule: VisitRule | None, *, decision_maker: bool, next_step: str,

@@ -28,6 +28,11 @@ from portal.habits import flags, rollups, rules
 from portal.habits.flags import decide_flag, distance_m  # noqa: F401 (part of this API)
 from portal.habits.models import KINDS, OUTCOMES, Customer, FollowUp, Visit
 
+# Other domains hear of each newly stored visit: callables `fn(visit)` appended at import
+# time (registrations extends protection on effective visits), run in the visit's own
+# transaction after it is stored, judged and rolled up; a retry of a stored visit does
+# not call them again.
+AFTER_VISIT: list = []
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 # Compared when the same client id arrives again.
 CONTENT = ("customer_id", "visited_at", "decision_maker", "outcome", "next_step",
@@ -316,6 +321,8 @@ def log_visit(actor, values: dict, *, photo: tuple[str, bytes] | None = None) ->
     rollups.add(person, visit.day, visits=1, effective=int(effective),
                 first_visits=int(kind == "first"), flagged=int(visit.flagged))
     flags.burst(visit, limits, received)
+    for listener in AFTER_VISIT:
+        listener(visit)
     return Logged(visit, True)
 
 

@@ -17,7 +17,7 @@ def health():
     """Team health: monthly scores of partners, teams and people."""
 
 
-def _month(raw: str | None) -> date:
+def parse_month(raw: str | None) -> date:
     if not raw:
         return first_of(today())
     try:
@@ -34,7 +34,7 @@ def _month(raw: str | None) -> date:
 @with_appcontext
 def compute(raw_month, months):
     """Recompute team health from the roll-ups and the rule in force each month."""
-    last = _month(raw_month)
+    last = parse_month(raw_month)
     for back in range(months - 1, -1, -1):
         run = compute_month(add_months(last, -back), trigger="cli")
         db.session.commit()

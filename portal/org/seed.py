@@ -40,8 +40,9 @@ ORG_TABLES = frozenset({"users", "teams", "territories", "partners", "login_sess
                         "api_tokens"})
 # Kept through a wipe: reference data, the log, and the principal's published rules
 # (a rule version outlives the demo admin who wrote it; its author is cleared).
+# Published rules stay (their authors are cleared): a rule is the principal's, not demo data.
 KEPT_TABLES = frozenset({"regions", "audit_log", "alembic_version", "visit_rules",
-                         "health_rules"})
+                         "health_rules", "registration_rules", "service_rules"})
 INACTIVE_SHARE = 0.03
 
 
