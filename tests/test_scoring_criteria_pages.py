@@ -109,6 +109,23 @@ def test_a_draft_is_the_admins_alone(client, world, sets):
     assert 'id="editor-actions"' in page and 'id="publish-link"' in page
 
 
+def test_each_reader_is_offered_what_its_rules_allow(client, world, sets):
+    """The drafts filter, the partner picker on the comment form and the reply under a
+    note for every partner follow the rules that guard their actions."""
+    note = criteria.add_comment(world.admin, sets[1], "致全体代理商：权重说明")
+    db.session.commit()
+    drafts_filter, picker = '<option value="draft"', 'name="partner_id"'
+    reply_to_note = f"/scoring/criteria/comments/{note.id}/reply"
+    seen = {}
+    for user in (world.admin, world.auditor, world.cm, world.a.owner):
+        as_user(client, user)
+        index = body(client.get("/scoring/criteria/"))
+        page = body(client.get(f"/scoring/criteria/{sets[1].id}"))
+        seen[user.role] = (drafts_filter in index, picker in page, reply_to_note in page)
+    assert seen == {"admin": (True, False, True), "auditor": (True, False, False),
+                    "channel_manager": (False, True, False), "owner": (False, False, False)}
+
+
 @pytest.mark.parametrize("who", ["auditor", "owner", "channel_manager"])
 def test_only_the_admin_edits(client, world, sets, who):
     user = {"auditor": world.auditor, "owner": world.a.owner, "channel_manager": world.cm}[who]

@@ -112,6 +112,20 @@ def test_the_list_opens_on_the_latest_month_and_owners_go_to_their_own(client, s
     assert r.headers["Location"].endswith(f"/scoring/partners/{scored.a.partner.id}/scorecard")
 
 
+def test_an_owner_s_links_lead_to_its_own_card_and_only_readers_of_many_search(
+        client, scored):
+    def links_and_search(user):
+        text = page(client, user, "/scoring/appeals").get_data(as_text=True)
+        nav = text[text.index('id="scoring-links"'):]
+        return nav[:nav.index("</nav>")], 'name="q"' in text
+
+    own = f'href="/scoring/partners/{scored.a.partner.id}/scorecard"'
+    links, search = links_and_search(scored.a.owner)
+    assert own in links and 'href="/scoring/scorecards"' not in links and not search
+    links, search = links_and_search(scored.cm)
+    assert 'href="/scoring/scorecards"' in links and own not in links and search
+
+
 def test_before_any_criteria_the_list_says_so(client, world):
     body = page(client, world.admin, "/scoring/scorecards").get_data(as_text=True)
     assert 'id="scorecards-empty"' in body and 'href="/scoring/criteria/"' in body

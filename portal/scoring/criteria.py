@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.core import audit
-from portal.core.access import assigned_partner_ids
+from portal.core.access import assigned_partner_ids, may
 from portal.core.audit import AuditLog
 from portal.core.clock import now, today
 from portal.core.errors import DomainError
@@ -410,7 +410,7 @@ def reply(actor, comment: CriteriaComment, body: str) -> CriteriaComment:
     """The principal's answer in the thread of the partner that `comment` belongs to
     (under a note for every partner, only an admin answers: it reaches them all)."""
     _comment_open(comment.criteria_set)
-    if comment.partner_id is None and actor.role != "admin":
+    if comment.partner_id is None and not may(actor, "scoring.criteria"):
         raise DomainError("body", _l("Only an admin answers a note for every partner."), 403)
     answer = CriteriaComment(set_id=comment.set_id, partner_id=comment.partner_id,
                              user_id=actor.id, criterion_code=comment.criterion_code,

@@ -128,11 +128,15 @@ class CommentForm(PortalForm):
     criterion_code = SelectField(_l("About"), validate_choice=False)
     partner_id = SelectField(_l("For partner"), validate_choice=False, validators=[Optional()])
 
-    def offer(self, cset, partners) -> None:
-        """The version's criteria to comment on, and a channel manager's partners."""
+    picks_partner = False
+
+    def offer(self, cset, partners=None) -> None:
+        """The version's criteria to comment on, and (`partners` given) the partners
+        the commenter chooses from."""
+        self.picks_partner = partners is not None
         self.criterion_code.choices = choices(
             [(c.code, c.name) for c in cset.criteria], blank=_l("The whole version"))
-        self.partner_id.choices = choices([(str(p.id), p.name) for p in partners],
+        self.partner_id.choices = choices([(str(p.id), p.name) for p in partners or ()],
                                           blank=_l("Choose a partner"))
 
 

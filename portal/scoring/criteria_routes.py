@@ -34,9 +34,6 @@ from portal.scoring.models import GROUPS, CriteriaComment, CriteriaSet, Criterio
 from portal.notify.services import notify
 from portal.scoring.routes import bp
 
-PRINCIPAL_ROLES = ("admin", "auditor", "channel_manager")
-
-
 @bp.context_processor
 def _labels():
     return {"group_label": lambda c: GROUP_LABELS.get(c, c),
@@ -47,7 +44,7 @@ def _labels():
             "unit_label": lambda c: UNIT_LABELS.get(c, c),
             "metric_of": METRICS.get, "mapping_words": mapping_words,
             "points_table": points_table, "tier_words": tier_words, "number": number,
-            "month_label": month_label, "principal_roles": PRINCIPAL_ROLES}
+            "month_label": month_label}
 
 
 def _set(set_id: int) -> CriteriaSet:
@@ -109,8 +106,8 @@ def _comments(cset: CriteriaSet) -> list[CriteriaComment]:
 
 def _comment_form(cset: CriteriaSet) -> CommentForm:
     form = CommentForm()
-    partners = []
-    if current_user.role == "channel_manager":
+    partners = None
+    if may(current_user, "scoring.comment_for"):
         partners = db.session.execute(select(Partner).where(
             Partner.id.in_(assigned_partner_ids(current_user))).order_by(Partner.id)).scalars()
     form.offer(cset, partners)

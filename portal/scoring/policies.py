@@ -19,6 +19,10 @@ from portal.scoring.models import Appeal, CriteriaComment, CriteriaSet, Scorecar
 
 rule("scoring.read", "admin", "auditor", "channel_manager", "owner", "manager")
 rule("scoring.criteria", "admin")
+# Reading drafts (the state filter offers them): the admin who keeps them, auditors.
+rule("scoring.drafts", "admin", "auditor")
+# Commenting for one of its partners, chosen on the form.
+rule("scoring.comment_for", "channel_manager")
 rule("scoring.comment", "owner", "manager", "channel_manager", "admin")
 # Answering a partner's comment in its thread: the principal's side.
 rule("scoring.reply", "admin", "channel_manager")
