@@ -57,3 +57,8 @@ def notification_categories() -> dict:
     for domain in DOMAINS:
         categories.update(domain.notifications)
     return categories
+
+
+def partner_flags() -> tuple:
+    """Every domain's red flags for the health overview, in domain order."""
+    return tuple(flag for domain in DOMAINS for flag in domain.partner_flags)

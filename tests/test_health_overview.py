@@ -8,16 +8,18 @@ healthier. Partner C has nobody and so no row at all: it is listed with no data.
 import csv
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
 
 from portal.broadcasts.models import Broadcast, Receipt
+from portal.core import clock
 from portal.extensions import db
 from portal.habits.models import Customer, Visit, VisitFlag
 from portal.health.models import HealthMonth
 from portal.org.models import Partner
+from portal.registrations.models import Registration
 from tests.conftest import login
 from tests.healthing import MARCH, compute, habits, results, settle, target
 
@@ -231,6 +233,32 @@ def test_red_flags_show_what_needs_looking_at_now(client, march):
     assert "逾期未确认" not in cell(html, b.partner, "flags")  # B's staff acknowledged
     assert "异常拜访：1" in cell(html, b.partner, "flags")
     assert "异常拜访" not in cell(html, a.partner, "flags")
+
+
+def test_protection_ending_this_week_is_a_red_flag_and_a_csv_column(client, march):
+    """A live registration whose protection ends within seven days flags its partner;
+    one ending later, one expired or one refused does not."""
+    at = datetime(2026, 4, 9, 2, 0, tzinfo=timezone.utc)
+    clock.set_now(at)
+    day = timedelta(days=1)
+
+    def registration(partner, status, expires_at):
+        return Registration(partner_id=partner.id, name="客户", name_norm="客户", rule_id=1,
+                            status=status, protected_from=at - 30 * day,
+                            expires_at=expires_at)
+    db.session.add_all([registration(march.a.partner, "protected", at + 2 * day),
+                        registration(march.a.partner, "protected", at + 6 * day),
+                        registration(march.a.partner, "protected", at - day),
+                        registration(march.b.partner, "protected", at + 20 * day),
+                        registration(march.b.partner, "refused", at + 2 * day)])
+    db.session.commit()
+    html = page(client, march.admin)
+    assert "保护期本周到期：2" in cell(html, march.a.partner, "flags")
+    assert "保护期" not in cell(html, march.b.partner, "flags")
+    rows = list(csv.reader(io.StringIO(client.get(CSV).get_data(as_text=True).lstrip("\ufeff"))))
+    column = rows[0].index("本周到期的报备")
+    by_name = {line[0]: line[column] for line in rows[1:]}
+    assert by_name[march.a.partner.name] == "2" and by_name[march.b.partner.name] == "0"
 
 
 def test_partner_people_may_not_open_the_overview(client, march):

@@ -8,7 +8,7 @@ The scored month (hand-computed): exam coverage 0–100 % weighs 60, acknowledge
 50–100 % weigh 40. A covers 6 of 8 people (75 % -> 75 points) and acknowledges 9 of 10
 (90 % -> 80 points): 75 × .6 + 80 × .4 = 77, tier B (60); A needs 85, 8 points short,
 which exam coverage alone closes at 75 + 8 / .6 = 88.33 %."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.health.models import HealthMonth
 from portal.scoring.models import Scorecard, ScoreLine, ScoringRun, TierChange
 from tests.conftest import login
-from tests.scoring import MARCH, compute, enablement_set, health
+from tests.scoring import MARCH, compute, criteria_set, criterion, enablement_set, health
 
 CARD = "/scoring/partners/{}/scorecard?month=2026-03"
 
@@ -124,6 +124,28 @@ def test_an_owner_s_links_lead_to_its_own_card_and_only_readers_of_many_search(
     assert own in links and 'href="/scoring/scorecards"' not in links and not search
     links, search = links_and_search(scored.cm)
     assert 'href="/scoring/scorecards"' in links and own not in links and search
+
+
+def test_the_owner_s_home_shows_its_latest_card_and_team_leads_the_version_ahead(
+        client, scored):
+    def part(user, marker):
+        text = page(client, user, "/").get_data(as_text=True)
+        if marker not in text:
+            return None
+        found = text[text.index(marker):]
+        return " ".join(found[:found.index("</p>")].split())
+
+    mine = part(scored.a.owner, 'id="home-scorecard"')
+    assert "77 分" in mine and f"/scoring/partners/{scored.a.partner.id}/scorecard" in mine
+    assert f"/scoring/partners/{scored.b.partner.id}/" not in mine
+    assert part(scored.a.manager, 'id="home-scorecard"') is None   # team leads: no card
+    assert part(scored.a.manager, 'id="home-criteria-ahead"') is None
+    ahead = criteria_set(criterion("acks", "acknowledgement_rate", 100, 50, 100),
+                         month=date(2026, 5, 1))
+    for user in (scored.a.owner, scored.a.manager):
+        notice = part(user, 'id="home-criteria-ahead"')
+        assert f"/scoring/criteria/{ahead.id}#comments" in notice and "还有 21 天" in notice
+    assert part(scored.a.staff, 'id="home-scoring-title"') is None  # staff are not scored
 
 
 def test_before_any_criteria_the_list_says_so(client, world):

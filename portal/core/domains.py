@@ -38,6 +38,21 @@ class Domain:
     # "module:function" taking (person, day) and returning the `Panel`s this domain adds
     # to a salesperson's "My day" page (the habits page that opens a phone's day), or none.
     today: str | None = None
+    # The red flags this domain raises on the principal's health overview (`PartnerFlag`s).
+    partner_flags: tuple = ()
+
+
+@dataclass(frozen=True)
+class PartnerFlag:
+    """A red flag another domain raises on a partner's line of the health overview:
+    `counts` ("module:function") takes (partner ids as a list or a select, the time)
+    and returns {partner id: how many}, one grouped query; `label` (lazy, with
+    %(count)d) reads on the badge and `heading` heads its CSV column."""
+    code: str
+    label: object
+    heading: object
+    counts: str
+    style: str = "text-bg-warning"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from portal.broadcasts.models import Broadcast, Receipt
 from portal.broadcasts.services import is_current
 from portal.core.access import figures_of, visible
 from portal.core.clock import BUSINESS_TZ
+from portal.core.domains import load
+from portal.domains import partner_flags
 from portal.extensions import db
 from portal.habits.models import HabitDay, VisitFlag
 from portal.health.figures import SALES_ROLES
@@ -135,12 +137,15 @@ class Flags:
     no_logging: bool = False
     overdue_acks: int = 0
     open_flags: int = 0
+    # Other domains' flags (`portal.core.domains.PartnerFlag`): code -> how many.
+    raised: dict = field(default_factory=dict)
 
 
 def red_flags(ids, at: datetime) -> dict[int, Flags]:
     """Per partner of `ids` (a list or a select of ids): no visit logged by any of its
     salespeople in the last seven days (an active partner's), receipts past their acknowledgement deadline not
-    acknowledged, and visit flags still open — one grouped query each."""
+    acknowledged, visit flags still open, and the flags other domains raise — one
+    grouped query each."""
     found: dict[int, Flags] = {}
     if isinstance(ids, list) and not ids:
         return found
@@ -169,6 +174,10 @@ def red_flags(ids, at: datetime) -> dict[int, Flags]:
             .where(VisitFlag.partner_id.in_(ids), VisitFlag.state == "open")
             .group_by(VisitFlag.partner_id)):
         found.setdefault(partner_id, Flags()).open_flags = count
+    for flag in partner_flags():
+        for partner_id, count in load(flag.counts)(ids, at).items():
+            if count:
+                found.setdefault(partner_id, Flags()).raised[flag.code] = count
     return found
 
 

@@ -14,6 +14,7 @@ from portal.core.access import require
 from portal.core.clock import now, today
 from portal.core.csv_export import csv_response
 from portal.core.pages import number_arg, paginate
+from portal.domains import partner_flags
 from portal.extensions import db
 from portal.health import health_charts, overview, read
 from portal.health.compute import last_run
@@ -85,7 +86,7 @@ def overview_page():
         lines=overview.lines(page.items, flags), choices=overview.choices(current_user),
         charts=_charts(f), run=last_run(f.month), part_labels=PART_LABELS, part_short=PART_SHORT,
         structure_labels=STRUCTURE_LABELS, tiers=TIERS, structures=STRUCTURES,
-        month_label=month_label)
+        month_label=month_label, raised_flags=partner_flags())
 
 
 
@@ -105,6 +106,7 @@ def _csv_line(line: overview.Line) -> list:
               _number(line.figures["coverage"], scale=100),
               _number(line.figures["acks"], scale=100)]
     cells += [_("Yes") if flags.no_logging else _("No"), flags.overdue_acks, flags.open_flags]
+    cells += [flags.raised.get(flag.code, 0) for flag in partner_flags()]
     return cells
 
 
@@ -124,4 +126,5 @@ def overview_csv():
                _("Effective visits per person-day"), _("Exam coverage (%)"),
                _("Acknowledged (%)"), _("No logging this week"),
                _("Overdue acknowledgements"), _("Open flagged visits")]
+    header += [str(flag.heading) for flag in partner_flags()]
     return csv_response(f"health-{f.month:%Y-%m}.csv", header, map(_csv_line, made))

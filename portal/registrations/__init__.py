@@ -6,7 +6,7 @@ released one returns the customer to the open pool (公海). Channel managers de
 reviews and conflict cases between partners; scoring reads `figures`."""
 from flask_babel import lazy_gettext as _l
 
-from portal.core.domains import Domain
+from portal.core.domains import Domain, PartnerFlag
 
 DOMAIN = Domain(
     name="registrations",
@@ -19,4 +19,8 @@ DOMAIN = Domain(
     notifications={"registrations": _l("Customer registrations")},
     walk="portal.registrations.walk",
     home="portal.registrations.home:panels",
+    partner_flags=(PartnerFlag(
+        "registrations-ending", _l("Protection ending this week: %(count)d"),
+        _l("Registrations ending this week"),
+        "portal.registrations.figures:ending_soon_by_partner"),),
 )

@@ -7,14 +7,17 @@ partner refused as "protected", "under review" or in "cooldown" did make a claim
 denominator of "conflicts caused per 100 registrations"); one that only hit a cap did
 not. `conflicts_caused_by_partner` counts cases decided in the window against the
 partner (`caused_by_partner_id`)."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, not_, select
 
 from portal.extensions import db
-from portal.registrations.models import ConflictCase, Registration
+from portal.registrations.models import ConflictCase, Registration, live
 
 NOT_A_CLAIM = ("direct_account", "outside_territory", "live_cap", "daily_cap")
+# Protection ending within this is a partner's to-do (its home page) and a red flag on
+# the principal's overview: visit the customer or lose it to the open pool.
+ENDING_SOON = timedelta(days=7)
 
 
 def registrations_by_partner(start: datetime, end: datetime,
@@ -41,3 +44,13 @@ def conflicts_caused_by_partner(start: datetime, end: datetime,
     if partner_ids is not None:
         query = query.where(ConflictCase.caused_by_partner_id.in_(list(partner_ids)))
     return {partner: count for partner, count in db.session.execute(query)}
+
+
+def ending_soon_by_partner(partner_ids, at: datetime) -> dict[int, int]:
+    """partner id -> its live registrations whose protection ends within `ENDING_SOON`
+    of `at` (the overview's red flag); `partner_ids` a list or a select of ids."""
+    return dict(db.session.execute(
+        select(Registration.partner_id, func.count())
+        .where(Registration.partner_id.in_(partner_ids), live(at),
+               Registration.expires_at <= at + ENDING_SOON)
+        .group_by(Registration.partner_id)).all())

@@ -1,7 +1,7 @@
 """The registrations part of a partner person's home page: its registrations whose
 protection ends within a week, soonest first, with the time left (visit them: an
 effective visit extends protection). Nothing when none ends soon."""
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -9,16 +9,16 @@ from portal.core.access import may, visible
 from portal.core.domains import Panel
 from portal.extensions import db
 from portal.registrations import display
+from portal.registrations.figures import ENDING_SOON
 from portal.registrations.models import Registration, live
 
-SOON = timedelta(days=7)
 SHOWN = 3
 
 
 def panels(user, at: datetime) -> list[Panel]:
     if not may(user, "registrations.register"):
         return []
-    ending = (visible(user, Registration), live(at), Registration.expires_at <= at + SOON)
+    ending = (visible(user, Registration), live(at), Registration.expires_at <= at + ENDING_SOON)
     count = db.session.execute(select(func.count()).select_from(Registration)
                                .where(*ending)).scalar()
     if not count:

@@ -19,4 +19,5 @@ DOMAIN = Domain(
     api=("portal.scoring.api:bp",),
     notifications={"scoring": _l("Partner scoring")},
     walk="portal.scoring.walk",
+    home="portal.scoring.home:panels",
 )
