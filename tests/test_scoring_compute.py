@@ -154,15 +154,20 @@ def test_what_if_changes_only_the_copy(world):
     assert stored.total == pytest.approx(70)
 
 
-def test_the_size_of_a_partner_does_not_change_its_score(world):
+def test_size_region_structure_and_tier_do_not_change_a_score(world, make):
+    """The same behaviour per person: 4 people in a loose tier-B partner of Zhejiang
+    against 40 in a tight tier-A one of Jiangsu (ranks are within a tier, totals not)."""
     enablement_set()
-    # The same behaviour per person: 4 people against 40.
+    world.c = make.partner("代理商C", province="32", tier="A", structure="tight")
     health(world.a.partner, headcount=4, exam_assigned=4, exam_covered=3, acks_due=8,
            acks_on_time=7)
-    health(world.b.partner, headcount=40, exam_assigned=40, exam_covered=30, acks_due=80,
+    health(world.c, headcount=40, exam_assigned=40, exam_covered=30, acks_due=80,
            acks_on_time=70)
     compute()
-    assert card(world.a.partner).total == card(world.b.partner).total is not None
+    a, c = card(world.a.partner), card(world.c)
+    assert (world.a.partner.province_code, world.a.partner.structure) != ("32", "tight")
+    assert a.tier != c.tier and a.total == c.total is not None
+    assert [line.points for line in a.lines] == [line.points for line in c.lines]
 
 
 def test_an_unrelated_partners_data_does_not_move_a_score(world):

@@ -17,7 +17,7 @@ from portal.core.access import visible
 from portal.core.audit import AuditLog
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.scoring import criteria
+from portal.scoring import criteria, criteria_comments
 from portal.scoring.models import CriteriaComment, CriteriaSet, Criterion
 
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing
@@ -337,10 +337,10 @@ def _seen(user, cset) -> set[str]:
 
 def test_a_partner_never_sees_another_partners_comments(world):
     cset = published_set(world.admin)
-    criteria.add_comment(world.a.owner, cset, "A的意见")
-    b = criteria.add_comment(world.b.manager, cset, "B的意见", "exam_coverage")
-    criteria.reply(world.admin, b, "回复B")
-    criteria.add_comment(world.admin, cset, "给所有代理商的说明")
+    criteria_comments.add_comment(world.a.owner, cset, "A的意见")
+    b = criteria_comments.add_comment(world.b.manager, cset, "B的意见", "exam_coverage")
+    criteria_comments.reply(world.admin, b, "回复B")
+    criteria_comments.add_comment(world.admin, cset, "给所有代理商的说明")
     db.session.commit()
     assert b.partner_id == world.b.partner.id
     assert _seen(world.a.owner, cset) == {"A的意见", "给所有代理商的说明"}
@@ -353,20 +353,20 @@ def test_a_partner_never_sees_another_partners_comments(world):
 
 def test_a_channel_manager_comments_for_one_of_its_partners(world):
     cset = published_set(world.admin)
-    refused(lambda: criteria.add_comment(world.cm, cset, "意见", partner_id=world.b.partner.id),
+    refused(lambda: criteria_comments.add_comment(world.cm, cset, "意见", partner_id=world.b.partner.id),
             "partner_id")
-    comment = criteria.add_comment(world.cm, cset, "意见", partner_id=world.a.partner.id)
+    comment = criteria_comments.add_comment(world.cm, cset, "意见", partner_id=world.a.partner.id)
     assert comment.partner_id == world.a.partner.id
 
 
 def test_comments_open_only_while_a_published_version_has_not_begun(world):
     upcoming = published_set(world.admin)
-    comment = criteria.add_comment(world.a.owner, upcoming, "意见")
+    comment = criteria_comments.add_comment(world.a.owner, upcoming, "意见")
     db.session.commit()
-    refused(lambda: criteria.add_comment(world.a.owner, draft(world.admin), "意见"), "body", 409)
+    refused(lambda: criteria_comments.add_comment(world.a.owner, draft(world.admin), "意见"), "body", 409)
     with clock.frozen(datetime(2027, 1, 1, 1, tzinfo=timezone.utc)):
-        refused(lambda: criteria.add_comment(world.a.owner, upcoming, "晚了"), "body", 409)
-        refused(lambda: criteria.reply(world.admin, comment, "晚了"), "body", 409)
-    refused(lambda: criteria.add_comment(world.a.owner, upcoming, "  "), "body")
-    refused(lambda: criteria.add_comment(world.a.owner, upcoming, "x", "nope"), "criterion_code")
+        refused(lambda: criteria_comments.add_comment(world.a.owner, upcoming, "晚了"), "body", 409)
+        refused(lambda: criteria_comments.reply(world.admin, comment, "晚了"), "body", 409)
+    refused(lambda: criteria_comments.add_comment(world.a.owner, upcoming, "  "), "body")
+    refused(lambda: criteria_comments.add_comment(world.a.owner, upcoming, "x", "nope"), "criterion_code")
     assert rows_of(CriteriaComment) == 1

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.core import clock
 from portal.extensions import db
-from portal.scoring import criteria
+from portal.scoring import criteria, criteria_comments
 from portal.scoring.models import CriteriaComment, CriteriaSet, Criterion
 from tests.conftest import login
 
@@ -112,7 +112,7 @@ def test_a_draft_is_the_admins_alone(client, world, sets):
 def test_each_reader_is_offered_what_its_rules_allow(client, world, sets):
     """The drafts filter, the partner picker on the comment form and the reply under a
     note for every partner follow the rules that guard their actions."""
-    note = criteria.add_comment(world.admin, sets[1], "致全体代理商：权重说明")
+    note = criteria_comments.add_comment(world.admin, sets[1], "致全体代理商：权重说明")
     db.session.commit()
     drafts_filter, picker = '<option value="draft"', 'name="partner_id"'
     reply_to_note = f"/scoring/criteria/comments/{note.id}/reply"

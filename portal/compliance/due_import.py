@@ -9,7 +9,7 @@ and the same amount and due day updates that due's payment (paid amount, day, no
 so the next month's export, with this month's payments filled in, is imported as it is
 — and changes nothing when those are the same too. The same reference with another
 amount or due day is a problem: a due's terms are corrected on its page, not by a file."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -19,8 +19,8 @@ from portal.compliance.models import Due
 from portal.compliance.policies import enterable_partners
 from portal.core import audit
 from portal.core.errors import DomainError
+from portal.core.imports import HeadedUpload, read_headed
 from portal.extensions import db
-from portal.org.importer import Problem, Upload, named_columns, read_table
 from portal.org.models import Partner
 
 COLUMNS = ("partner", "reference", "amount", "due_on", "paid", "paid_on", "note")
@@ -39,32 +39,19 @@ REQUIRED = {"partner": "代理商 (partner)", "reference": "单号 (reference)",
 
 
 @dataclass
-class DueUpload(Upload):
-    headers: dict[str, str] = field(default_factory=dict)
+class DueUpload(HeadedUpload):
     unchanged: int = 0
-
-    def column(self, name: str) -> str:
-        return self.headers.get(name, name)
-
-
-def template_csv() -> bytes:
-    return (",".join(TEMPLATE_HEADER) + "\r\n").encode("utf-8-sig")
 
 
 def read_file(data: bytes, actor) -> DueUpload:
     """Parse and check a dues file imported by `actor`; nothing is written."""
     upload = DueUpload()
-    read_table(data, upload, lambda cells, up: named_columns(
-        cells, HEADERS, up.headers, up.problems, REQUIRED), columns=COLUMNS,
-        label=upload.column, too_many=lambda limit: _l(
-            "At most %(num)d dues per file; split it into several files.", num=limit))
+    read_headed(data, upload, headers=HEADERS, required=REQUIRED, columns=COLUMNS,
+                too_many=lambda limit: _l(
+                    "At most %(num)d dues per file; split it into several files.", num=limit))
     if upload.ok:
         _check_rows(upload, actor)
     return upload
-
-
-def _problem(upload, row, name, message) -> None:
-    upload.problems.append(Problem(row["line"], upload.column(name), message))
 
 
 def _partners(upload, actor) -> dict[str, int]:
@@ -86,7 +73,7 @@ def _check_rows(upload: DueUpload, actor) -> None:
         row["cleaned"] = None
         partner_id = partners.get(row["partner"])
         if partner_id is None:
-            _problem(upload, row, "partner", _l(
+            upload.problem(row, "partner", _l(
                 "No partner you look after has this name or credit code."))
             continue
         values = {**{k: row[k] for k in ("reference", "amount", "due_on", "paid", "paid_on",
@@ -94,12 +81,12 @@ def _check_rows(upload: DueUpload, actor) -> None:
         try:
             row["cleaned"] = dues.clean(actor, values)
         except DomainError as error:
-            _problem(upload, row, error.field, error.message)
+            upload.problem(row, error.field, error.message)
             continue
         key = (partner_id, row["cleaned"]["reference"])
         if key in seen:
-            _problem(upload, row, "reference", _l("Same partner and reference as line "
-                                                  "%(line)d.", line=seen[key]))
+            upload.problem(row, "reference", _l("Same partner and reference as line "
+                                                "%(line)d.", line=seen[key]))
         seen.setdefault(key, row["line"])
     if upload.ok:
         _against_stored(upload)
@@ -117,7 +104,7 @@ def _against_stored(upload: DueUpload) -> None:
         if found is None:
             continue
         if (found.amount_fen, found.due_on) != (cleaned["amount_fen"], cleaned["due_on"]):
-            _problem(upload, row, "reference", _l(
+            upload.problem(row, "reference", _l(
                 "This reference is already recorded with another amount or due day; "
                 "correct it on the due's page."))
         elif all(getattr(found, k) == cleaned[k] for k in ("paid_fen", "paid_on", "note")):

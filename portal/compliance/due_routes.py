@@ -1,6 +1,6 @@
 """Dues pages: the list with its filters (overdue, paid late, paid on time) and CSV
 export, the channel manager's form, one due with its payment, the dues import."""
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -10,18 +10,16 @@ from portal.compliance.labels import STANDING_LABELS
 from portal.compliance.forms import DueForm, DueImportForm, Filters, PaymentForm
 from portal.compliance.models import Due
 from portal.compliance.policies import enterable_partners
-from portal.compliance.routes import bp, partner_options
+from portal.compliance.routes import bp
 from portal.core.access import can_change, get_or_404, require, visible
 from portal.core.clock import today
-from portal.core.csv_export import csv_response
-from portal.core.errors import DomainError
-from portal.core.forms import show_error
+from portal.core.csv_export import EXPORT_MAX, csv_response
+from portal.core.forms import commit_or_show
+from portal.core.imports import limits_shown, template_download, uploaded
+from portal.core.lists import partner_filter, partners_by_name
 from portal.core.pages import paginate
 from portal.extensions import db
-from portal.org.importer import limits
 from portal.org.models import Partner
-
-EXPORT_MAX = 50_000
 
 
 def _query(filters: Filters):
@@ -43,11 +41,9 @@ def _query(filters: Filters):
 def dues_list():
     require("compliance.read")
     filters = Filters.from_args(request.args)
-    partners = partner_options(select(Due.partner_id).where(
-        visible(current_user, Due))) if current_user.partner_id is None else []
     return render_template("compliance/dues.html", page=paginate(_query(filters)),
-                           filters=filters, partners=partners, standing=dues.standing,
-                           day=today())
+                           filters=filters, partners=partner_filter(Due),
+                           standing=dues.standing, day=today())
 
 
 @bp.route("/dues/export.csv")
@@ -69,21 +65,17 @@ def export_dues():
 def new_due():
     require("compliance.enter")
     form = DueForm()
-    form.partner_id.choices = partner_options(enterable_partners(current_user))
+    form.partner_id.choices = partners_by_name(enterable_partners(current_user))
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate():
-            try:
-                made = dues.add_due(current_user, form.values())
-            except DomainError as error:
-                db.session.rollback()
-                show_error(form, error)
-                status = error.status
-            else:
-                db.session.commit()
+            made, error = commit_or_show(
+                form, lambda: dues.add_due(current_user, form.values()))
+            if error is None:
                 flash(_("The due is recorded."), "success")
                 return redirect(url_for("compliance.due", due_id=made.id))
+            status = error.status
     return render_template("compliance/due_new.html", form=form), status
 
 
@@ -110,13 +102,10 @@ def record_payment(due_id):
     form = PaymentForm()
     if not form.validate():
         return _page(found, form, 400)
-    try:
-        dues.record_payment(found, {"paid": form.paid.data, "paid_on": form.paid_on.data})
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
+    _paid, error = commit_or_show(form, lambda: dues.record_payment(
+        found, {"paid": form.paid.data, "paid_on": form.paid_on.data}))
+    if error is not None:
         return _page(db.session.get(Due, due_id), form, error.status)
-    db.session.commit()
     flash(_("The payment is recorded."), "success")
     return redirect(url_for("compliance.due", due_id=found.id))
 
@@ -125,12 +114,11 @@ def record_payment(due_id):
 def import_dues():
     require("compliance.enter")
     form = DueImportForm()
-    max_rows, max_bytes = limits()
     upload, status = None, 200
     if form.is_submitted():
         status = 400
         if form.validate():
-            upload = due_import.read_file(form.file.data.read(max_bytes + 1), current_user)
+            upload = due_import.read_file(uploaded(form.file.data), current_user)
             if upload.ok:
                 added, updated = due_import.apply(current_user, upload)
                 db.session.commit()
@@ -140,12 +128,10 @@ def import_dues():
                 return redirect(url_for("compliance.dues_list"))
             db.session.rollback()
     return render_template("compliance/due_import.html", form=form, upload=upload,
-                           header=due_import.TEMPLATE_HEADER, max_rows=max_rows,
-                           max_kb=max_bytes // 1024), status
+                           **limits_shown(due_import.TEMPLATE_HEADER)), status
 
 
 @bp.route("/dues/import/template.csv")
 def due_import_template():
     require("compliance.enter")
-    return Response(due_import.template_csv(), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=dues-template.csv"})
+    return template_download(due_import.TEMPLATE_HEADER, "dues-template.csv")

@@ -2,12 +2,9 @@
 the principal (`due_routes`). Every handler checks the action rule first, then loads
 the record inside the user's reach (`get_or_404`): another partner's is a 404."""
 from flask import Blueprint
-from sqlalchemy import select
 
 from portal.compliance.labels import KIND_LABELS, SIDE_LABELS, STANDING_LABELS, STATE_LABELS
 from portal.core.pages import require_login
-from portal.extensions import db
-from portal.org.models import Partner
 from portal.results.labels import yuan
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
@@ -18,10 +15,3 @@ require_login(bp)
 def _labels():
     return {"kind_labels": KIND_LABELS, "violation_state_labels": STATE_LABELS,
             "standing_labels": STANDING_LABELS, "side_labels": SIDE_LABELS, "yuan": yuan}
-
-
-def partner_options(ids_query) -> list[tuple[int, str]]:
-    """(id, name) of the partners `ids_query` selects, by name."""
-    return [(ident, name) for ident, name in db.session.execute(
-        select(Partner.id, Partner.name).where(Partner.id.in_(ids_query))
-        .order_by(Partner.name_key, Partner.id))]

@@ -9,11 +9,11 @@ from portal.compliance import evidence, violations
 from portal.compliance.forms import AnswerForm, Filters, ViolationForm, WithdrawForm
 from portal.compliance.models import Violation, ViolationFile
 from portal.compliance.policies import enterable_partners, may_answer
-from portal.compliance.routes import bp, partner_options
+from portal.compliance.routes import bp
 from portal.core.access import can_change, get_or_404, require, visible
 from portal.core.clock import today
-from portal.core.errors import DomainError
-from portal.core.forms import show_error
+from portal.core.forms import commit_or_show
+from portal.core.lists import partner_filter, partners_by_name
 from portal.core.pages import paginate
 from portal.extensions import db
 
@@ -35,10 +35,8 @@ def violations_list():
     if filters.q:
         query = query.where(Violation.description.contains(filters.q, autoescape=True))
     page = paginate(query.order_by(Violation.occurred_on.desc(), Violation.id.desc()))
-    partners = partner_options(select(Violation.partner_id).where(
-        visible(current_user, Violation))) if current_user.partner_id is None else []
     return render_template("compliance/violations.html", page=page, filters=filters,
-                           partners=partners)
+                           partners=partner_filter(Violation))
 
 
 def _uploads(name: str):
@@ -49,26 +47,21 @@ def _uploads(name: str):
 def new_violation():
     require("compliance.enter")
     form = ViolationForm()
-    form.partner_id.choices = partner_options(enterable_partners(current_user))
+    form.partner_id.choices = partners_by_name(enterable_partners(current_user))
     status = 200
     if request.method == "GET":
         form.occurred_on.data = today()
     elif not form.validate():
         status = 400
     else:
-        try:
-            made = violations.enter_violation(current_user, {
-                "partner_id": form.partner_id.data, "kind": form.kind.data,
-                "occurred_on": form.occurred_on.data,
-                "description": form.description.data}, _uploads("files"))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-            status = error.status
-        else:
-            db.session.commit()
+        made, error = commit_or_show(form, lambda: violations.enter_violation(current_user, {
+            "partner_id": form.partner_id.data, "kind": form.kind.data,
+            "occurred_on": form.occurred_on.data,
+            "description": form.description.data}, _uploads("files")))
+        if error is None:
             flash(_("The violation is recorded and the partner's owner is told."), "success")
             return redirect(url_for("compliance.violation", violation_id=made.id))
+        status = error.status
     return render_template("compliance/violation_new.html", form=form), status
 
 
@@ -98,15 +91,11 @@ def answer_violation(violation_id):
     if not form.validate():
         return _page(found, answer=form, status=400)
     uploads = _uploads("answer_file")
-    try:
-        violations.answer_violation(current_user, found, form.answer.data,
-                                    uploads[0] if uploads else None)
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
+    _answered, error = commit_or_show(form, lambda: violations.answer_violation(
+        current_user, found, form.answer.data, uploads[0] if uploads else None))
+    if error is not None:
         return _page(db.session.get(Violation, violation_id), answer=form,
                      status=error.status)
-    db.session.commit()
     flash(_("Your answer is recorded."), "success")
     return redirect(url_for("compliance.violation", violation_id=found.id))
 
@@ -118,14 +107,11 @@ def withdraw_violation(violation_id):
     form = WithdrawForm()
     if not form.validate():
         return _page(found, withdraw=form, status=400)
-    try:
-        violations.withdraw_violation(current_user, found, form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
+    _withdrawn, error = commit_or_show(form, lambda: violations.withdraw_violation(
+        current_user, found, form.reason.data))
+    if error is not None:
         return _page(db.session.get(Violation, violation_id), withdraw=form,
                      status=error.status)
-    db.session.commit()
     flash(_("The violation is withdrawn; it no longer counts."), "success")
     return redirect(url_for("compliance.violation", violation_id=found.id))
 

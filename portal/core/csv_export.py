@@ -7,6 +7,8 @@ from typing import Iterable
 from flask import Response
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The most rows a list's export holds: a filter narrows a larger one.
+EXPORT_MAX = 50_000
 
 
 def csv_cell(value) -> str:

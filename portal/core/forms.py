@@ -1,5 +1,6 @@
 """Form helpers every domain's forms use: filters and validators for text and times, a
-checkbox list, choices from label maps, and one way to show a service's error."""
+checkbox list, choices from label maps, and one way to show a service's error (and to
+commit a form's change or show why it was refused)."""
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
@@ -11,7 +12,9 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.core.clock import BUSINESS_TZ
+from portal.core.errors import DomainError
 from portal.core.text import unsafe_character
+from portal.extensions import db
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -113,3 +116,17 @@ def show_error(form, error, field: str | None = None) -> None:
         form[name].errors = list(form[name].errors) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def commit_or_show(form, change):
+    """Run a service call `change()` and commit: `(result, None)`. When it refuses with a
+    `DomainError`, roll back and show each field it names on `form`: `(None, error)`."""
+    try:
+        result = change()
+    except DomainError as error:
+        db.session.rollback()
+        for name, message in error.details.items():
+            show_error(form, DomainError(name, message))
+        return None, error
+    db.session.commit()
+    return result, None

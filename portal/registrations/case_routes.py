@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.core.access import can_change, get_or_404, may, require, visible
 from portal.core.clock import now
 from portal.core.errors import DomainError
-from portal.core.forms import show_error
+from portal.core.forms import commit_or_show
 from portal.core.pages import paginate
 from portal.extensions import db
 from portal.registrations import cases, reviews
@@ -102,13 +102,10 @@ def case(case_id):
 def add_evidence(case_id):
     found = get_or_404(current_user, ConflictCase, case_id, change=True)
     form = EvidenceForm()
-    try:
-        cases.add_evidence(current_user, found, form.body.data or "", _upload(form))
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
+    _added, error = commit_or_show(form, lambda: cases.add_evidence(
+        current_user, found, form.body.data or "", _upload(form)))
+    if error is not None:
         return _case_page(found, error.status, evidence_form=form)
-    db.session.commit()
     flash(_("Evidence added."), "success")
     return redirect(url_for("registrations.case", case_id=case_id))
 
@@ -121,13 +118,10 @@ def decide(case_id):
                                               found.challenger_partner_id)):
         abort(403)
     form = DecideForm()
-    try:
-        cases.decide(current_user, found, form.decision.data or "", form.reason.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
+    _decided, error = commit_or_show(form, lambda: cases.decide(
+        current_user, found, form.decision.data or "", form.reason.data or ""))
+    if error is not None:
         return _case_page(found, error.status, decide_form=form)
-    db.session.commit()
     flash(_("The case is decided."), "success")
     return redirect(url_for("registrations.case", case_id=case_id))
 

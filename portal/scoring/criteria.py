@@ -1,6 +1,6 @@
 """The criteria catalogue's operations: versions drafted, edited, published ahead of the
-month they first judge and frozen from then on; partners' comments and the principal's
-replies while a published version has not begun.
+month they first judge and frozen from then on (partners' comments on a version and the
+principal's replies live in `criteria_comments`).
 
 Every operation checks everything before it writes anything (a refused change leaves
 no row touched) and raises `DomainError` on the field at fault; none commits. A change
@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.core import audit
-from portal.core.access import assigned_partner_ids, may
 from portal.core.audit import AuditLog
 from portal.core.clock import now, today
 from portal.core.errors import DomainError
@@ -23,12 +22,10 @@ from portal.org.models import TIERS
 from portal.results.months import add_months, first_of
 from portal.scoring import mapping
 from portal.scoring.metrics import METRICS
-from portal.scoring.models import (DIRECTIONS, GROUPS, MAPPINGS, CriteriaComment,
-                                   CriteriaSet, Criterion)
+from portal.scoring.models import DIRECTIONS, GROUPS, MAPPINGS, CriteriaSet, Criterion
 
 CODE = re.compile(r"[a-z0-9_]{1,32}")
 MAX_STEPS = 6
-MAX_COMMENT = 2000
 # Version 1's gates when nothing is copied: A needs 85 points and no criterion at zero.
 DEFAULT_TIERS = [{"tier": "A", "min_total": 85.0, "min_each": 1.0},
                  {"tier": "B", "min_total": 70.0, "min_each": 0.0},
@@ -361,60 +358,3 @@ def changes(before: CriteriaSet | None, after: CriteriaSet) -> list[dict]:
         found.append({"kind": "tiers", "code": "", "name": "", "new": after.tiers,
                       "old": before.tiers, "fields": ["tiers"]})
     return found
-
-
-# -- comments --------------------------------------------------------------------------
-
-def _comment_open(cset: CriteriaSet) -> None:
-    if cset.state != "published":
-        raise DomainError("body", _l("Comments open when a version is published."), 409)
-    if is_frozen(cset):
-        raise DomainError("body", _l("This version already applies: comments are closed."),
-                          409)
-
-
-def _body(body: str) -> str:
-    text = (body or "").strip()
-    if not text:
-        raise DomainError("body", _l("Write a comment."))
-    if len(text) > MAX_COMMENT:
-        raise DomainError("body", _l("At most %(num)d characters.", num=MAX_COMMENT))
-    return text
-
-
-def add_comment(actor, cset: CriteriaSet, body: str, criterion_code: str | None = None,
-                partner_id: int | None = None) -> CriteriaComment:
-    """A comment on `cset` (or one criterion of it) in a partner's thread: a partner
-    person's own partner, the partner a channel manager names among its partners; an
-    admin's comment without a partner is a note for every partner."""
-    _comment_open(cset)
-    text = _body(body)
-    code = criterion_code or None
-    if code is not None and code not in {c.code for c in cset.criteria}:
-        raise DomainError("criterion_code", _l("Choose a criterion of this version."))
-    if actor.role in ("owner", "manager"):
-        partner_id = actor.partner_id
-    elif actor.role == "channel_manager":
-        if partner_id not in assigned_partner_ids(actor):
-            raise DomainError("partner_id", _l("Choose one of your partners."))
-    elif actor.role != "admin":
-        raise DomainError("body", _l("You may not comment."), 403)
-    comment = CriteriaComment(set_id=cset.id, partner_id=partner_id, user_id=actor.id,
-                              criterion_code=code, body=text)
-    db.session.add(comment)
-    db.session.flush()
-    return comment
-
-
-def reply(actor, comment: CriteriaComment, body: str) -> CriteriaComment:
-    """The principal's answer in the thread of the partner that `comment` belongs to
-    (under a note for every partner, only an admin answers: it reaches them all)."""
-    _comment_open(comment.criteria_set)
-    if comment.partner_id is None and not may(actor, "scoring.criteria"):
-        raise DomainError("body", _l("Only an admin answers a note for every partner."), 403)
-    answer = CriteriaComment(set_id=comment.set_id, partner_id=comment.partner_id,
-                             user_id=actor.id, criterion_code=comment.criterion_code,
-                             body=_body(body))
-    db.session.add(answer)
-    db.session.flush()
-    return answer

@@ -1,13 +1,17 @@
 """The criteria catalogue's forms. Choices and numbers arrive as text and are checked by
-`portal.scoring.criteria` (one message per field, in the user's language), so a form
-only collects what was typed."""
+`portal.scoring.criteria` and `criteria_comments` (one message per field, in the user's
+language), so a form only collects what was typed."""
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from wtforms import MonthField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.core.access import assigned_partner_ids, may
 from portal.core.forms import PortalForm, choices, plausible_year, strip
-from portal.org.models import TIERS
-from portal.scoring.criteria import MAX_COMMENT, MAX_STEPS
+from portal.extensions import db
+from portal.org.models import TIERS, Partner
+from portal.scoring.criteria import MAX_STEPS
+from portal.scoring.criteria_comments import MAX_COMMENT
 from portal.scoring.labels import DIRECTION_LABELS, GROUP_LABELS, MAPPING_LABELS
 from portal.scoring.metrics import METRICS
 
@@ -144,3 +148,15 @@ class ReplyForm(PortalForm):
     body = TextAreaField(_l("Reply"), filters=[strip],
                          validators=[InputRequired(message=_l("Write a reply.")),
                                      Length(max=MAX_COMMENT)])
+
+
+def comment_form_for(cset, user) -> CommentForm:
+    """The comment form on `cset` as `user` fills it: one who comments for one of its
+    partners (`scoring.comment_for`) chooses which."""
+    form = CommentForm()
+    partners = None
+    if may(user, "scoring.comment_for"):
+        partners = db.session.execute(select(Partner).where(
+            Partner.id.in_(assigned_partner_ids(user))).order_by(Partner.id)).scalars()
+    form.offer(cset, partners)
+    return form

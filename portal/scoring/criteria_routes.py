@@ -13,26 +13,26 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from portal.auth.models import User
-from portal.core.access import (assigned_partner_ids, can_change, get_or_404, may, require,
-                                visible)
+from portal.core.access import can_change, get_or_404, may, require, visible
 from portal.core.clock import today
 from portal.core.errors import DomainError
-from portal.core.forms import show_error
+from portal.core.forms import commit_or_show
 from portal.core.pages import paginate
 from portal.core.urls import path_for
 from portal.extensions import db
-from portal.org.models import Partner
+from portal.notify.services import notify
 from portal.results.months import add_months, first_of, month_label
 from portal.scoring import criteria as service
-from portal.scoring.criteria_forms import (CommentForm, CriterionForm, PublishForm, ReplyForm,
-                                           TiersForm, WeightsForm)
+from portal.scoring import criteria_comments
+from portal.scoring.criteria_forms import (CriterionForm, PublishForm, TiersForm, WeightsForm,
+                                           comment_form_for)
 from portal.scoring.labels import (DIRECTION_LABELS, FIELD_LABELS, GROUP_LABELS,
-                                   MAPPING_LABELS, STANDING_LABELS, UNIT_LABELS, mapping_words, number,
-                                   points_table, tier_words)
+                                   MAPPING_LABELS, STANDING_LABELS, UNIT_LABELS,
+                                   mapping_words, number, points_table, tier_words)
 from portal.scoring.metrics import METRICS
-from portal.scoring.models import GROUPS, CriteriaComment, CriteriaSet, Criterion
-from portal.notify.services import notify
+from portal.scoring.models import GROUPS, CriteriaSet, Criterion
 from portal.scoring.routes import bp
+
 
 @bp.context_processor
 def _labels():
@@ -64,12 +64,6 @@ def _criterion(cset: CriteriaSet, criterion_id: int) -> Criterion:
     return criterion
 
 
-def _refused(form, error: DomainError) -> int:
-    db.session.rollback()
-    show_error(form, error)
-    return error.status
-
-
 @bp.route("/criteria/")
 def criteria():
     require("scoring.read")
@@ -97,24 +91,8 @@ def criteria():
         copy_from=latest[-1] if latest else None)
 
 
-def _comments(cset: CriteriaSet) -> list[CriteriaComment]:
-    return list(db.session.execute(
-        select(CriteriaComment).where(CriteriaComment.set_id == cset.id,
-                                      visible(current_user, CriteriaComment))
-        .order_by(CriteriaComment.id)).scalars())
-
-
-def _comment_form(cset: CriteriaSet) -> CommentForm:
-    form = CommentForm()
-    partners = None
-    if may(current_user, "scoring.comment_for"):
-        partners = db.session.execute(select(Partner).where(
-            Partner.id.in_(assigned_partner_ids(current_user))).order_by(Partner.id)).scalars()
-    form.offer(cset, partners)
-    return form
-
-
-def _render_set(cset: CriteriaSet, *, comment_form=None, reply_errors=None, status=200):
+def render_set(cset: CriteriaSet, *, comment_form=None, reply_errors=None, status=200):
+    """A version's page; `comment_form` and `reply_errors` carry a refused comment or reply."""
     day = today()
     by_group = [(group, [c for c in cset.criteria if c.group == group]) for group in GROUPS]
     total_weight = sum(c.weight for c in cset.criteria)
@@ -128,7 +106,8 @@ def _render_set(cset: CriteriaSet, *, comment_form=None, reply_errors=None, stat
         changed=len(service.changes(base, cset)) if base else None,
         days_left=(cset.effective_month - day).days, total_weight=total_weight,
         editable=can_change(current_user, cset), frozen=service.is_frozen(cset, day),
-        comments=_comments(cset), comment_form=comment_form or _comment_form(cset),
+        comments=criteria_comments.visible_to(current_user, cset),
+        comment_form=comment_form or comment_form_for(cset, current_user),
         commenting=may(current_user, "scoring.comment") and cset.state == "published"
         and not service.is_frozen(cset, day),
         reply_errors=reply_errors or {}, weights_form=WeightsForm(),
@@ -138,7 +117,7 @@ def _render_set(cset: CriteriaSet, *, comment_form=None, reply_errors=None, stat
 
 @bp.route("/criteria/<int:set_id>")
 def criteria_set(set_id):
-    return _render_set(_set(set_id))
+    return render_set(_set(set_id))
 
 
 @bp.route("/criteria/<int:set_id>/compare")
@@ -195,7 +174,7 @@ def discard_draft(set_id):
         service.discard_draft(current_user, cset)
     except DomainError as error:
         db.session.rollback()
-        return _render_set(cset, status=error.status)[0], error.status
+        return render_set(cset, status=error.status)[0], error.status
     db.session.commit()
     flash(_("The draft is discarded."), "success")
     return redirect(url_for("scoring.criteria"))
@@ -233,30 +212,36 @@ def edit_criterion(set_id, criterion_id):
 def _save_criterion(cset, form, criterion=None):
     status = 400
     if form.validate():
-        try:
-            service.save_criterion(current_user, cset, form.values(), criterion)
-        except DomainError as error:
-            status = _refused(form, error)
-        else:
-            db.session.commit()
+        _saved, error = commit_or_show(form, lambda: service.save_criterion(
+            current_user, cset, form.values(), criterion))
+        if error is None:
             flash(_("The criterion is saved."), "success")
             return redirect(url_for("scoring.criteria_set", set_id=cset.id))
+        status = error.status
     return _criterion_page(cset, form, criterion, status)
+
+
+def _change_set(cset: CriteriaSet, change, done: str):
+    """Make `change` to `cset` and go back to its page saying `done`; when the service
+    refuses, the page again with the reason and the refusal's status."""
+    set_id = cset.id
+    try:
+        change()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return render_set(db.session.get(CriteriaSet, set_id), status=error.status)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("scoring.criteria_set", set_id=set_id))
 
 
 @bp.route("/criteria/<int:set_id>/criteria/<int:criterion_id>/remove", methods=["POST"])
 def remove_criterion(set_id, criterion_id):
     cset = _editable(set_id)
     criterion = _criterion(cset, criterion_id)
-    try:
-        service.delete_criterion(current_user, cset, criterion)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _render_set(db.session.get(CriteriaSet, set_id), status=error.status)
-    db.session.commit()
-    flash(_("The criterion is removed."), "success")
-    return redirect(url_for("scoring.criteria_set", set_id=cset.id))
+    return _change_set(cset, lambda: service.delete_criterion(current_user, cset, criterion),
+                       _("The criterion is removed."))
 
 
 @bp.route("/criteria/<int:set_id>/weights", methods=["POST"])
@@ -265,16 +250,9 @@ def criteria_weights(set_id):
     form = WeightsForm()
     weights = {c.id: request.form.get(f"weight_{c.id}", "") for c in cset.criteria}
     if form.validate():
-        try:
-            service.save_weights(current_user, cset, weights)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            return _render_set(db.session.get(CriteriaSet, set_id), status=error.status)
-        db.session.commit()
-        flash(_("The weights are saved."), "success")
-        return redirect(url_for("scoring.criteria_set", set_id=cset.id))
-    return _render_set(cset, status=400)
+        return _change_set(cset, lambda: service.save_weights(current_user, cset, weights),
+                           _("The weights are saved."))
+    return render_set(cset, status=400)
 
 
 @bp.route("/criteria/<int:set_id>/tiers", methods=["GET", "POST"])
@@ -285,14 +263,12 @@ def criteria_tiers(set_id):
     if not form.is_submitted():
         form.fill(cset.tiers)
     elif form.validate():
-        try:
-            service.save_tiers(current_user, cset, form.tiers())
-        except DomainError as error:
-            status = _refused(form, error)
-        else:
-            db.session.commit()
+        _saved, error = commit_or_show(
+            form, lambda: service.save_tiers(current_user, cset, form.tiers()))
+        if error is None:
             flash(_("The tiers are saved."), "success")
             return redirect(url_for("scoring.criteria_set", set_id=cset.id))
+        status = error.status
     else:
         status = 400
     if service.is_frozen(cset) and status == 200:
@@ -310,17 +286,12 @@ def publish_criteria(set_id):
         form.effective_month.data = add_months(first_of(today()), 1)
         form.note.data = cset.note
     elif form.validate():
-        try:
-            service.save_note(current_user, cset, form.note.data or "")
-            service.publish(current_user, cset, form.effective_month.data)
-        except DomainError as error:
-            status = _refused(form, error)
-        else:
-            _announce(cset)
-            db.session.commit()
+        _published, error = commit_or_show(form, lambda: _publish(cset, form))
+        if error is None:
             flash(_("Version %(num)d is published; it applies from %(month)s.",
                     num=cset.version, month=month_label(cset.effective_month)), "success")
             return redirect(url_for("scoring.criteria_set", set_id=cset.id))
+        status = error.status
     else:
         status = 400
     cset = db.session.get(CriteriaSet, set_id)
@@ -337,6 +308,12 @@ def publish_criteria(set_id):
                            first_open=add_months(first_of(today()), 1)), status
 
 
+def _publish(cset: CriteriaSet, form: PublishForm) -> None:
+    service.save_note(current_user, cset, form.note.data or "")
+    service.publish(current_user, cset, form.effective_month.data)
+    _announce(cset)
+
+
 def _announce(cset: CriteriaSet) -> None:
     """Tell partner owners, team leads and channel managers, before it judges anyone,
     from when the new version applies and that they may comment until then. Mandatory:
@@ -350,51 +327,3 @@ def _announce(cset: CriteriaSet) -> None:
     notify(select(User.id).where(User.role.in_(("owner", "manager", "channel_manager"))),
            "scoring", title, body=body,
            link=path_for("scoring.criteria_set", set_id=cset.id), mandatory=True)
-
-
-@bp.route("/criteria/<int:set_id>/comments", methods=["POST"])
-def comment_criteria(set_id):
-    require("scoring.comment")
-    cset = get_or_404(current_user, CriteriaSet, set_id)
-    form = _comment_form(cset)
-    status = 400
-    if form.validate():
-        partner = form.partner_id.data
-        try:
-            service.add_comment(current_user, cset, form.body.data,
-                                form.criterion_code.data or None,
-                                int(partner) if partner and partner.isdigit()
-                                and len(partner) < 10 else None)
-        except DomainError as error:
-            status = _refused(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your comment is posted."), "success")
-            return redirect(url_for("scoring.criteria_set", set_id=cset.id) + "#comments")
-    return _render_set(cset, comment_form=form, status=status)
-
-
-@bp.route("/criteria/comments/<int:comment_id>/reply", methods=["POST"])
-def reply_comment(comment_id):
-    require("scoring.reply")
-    comment = get_or_404(current_user, CriteriaComment, comment_id)
-    form = ReplyForm()
-    status = 400
-    errors = {}
-    if form.validate():
-        try:
-            service.reply(current_user, comment, form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            errors[comment.id] = [error.message]
-            status = error.status
-        else:
-            db.session.commit()
-            flash(_("Your reply is posted."), "success")
-            return redirect(url_for("scoring.criteria_set", set_id=comment.set_id)
-                            + "#comments")
-    else:
-        errors[comment.id] = form.body.errors
-    return _render_set(db.session.get(CriteriaSet, comment.set_id), reply_errors=errors,
-                       status=status)
-

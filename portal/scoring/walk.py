@@ -6,7 +6,7 @@ the other partner must never see. The scorecards and appeals add their objects i
 from portal.core.clock import today
 from portal.org.walk import tag
 from portal.results.months import add_months, first_of
-from portal.scoring import card_walk, criteria
+from portal.scoring import card_walk, criteria, criteria_comments
 
 
 class _Built:
@@ -37,7 +37,7 @@ def _criteria(world) -> None:
     SET.value, CRITERION.value = cset.id, cset.criteria[0].id
     for side in (world.a, world.b):
         side.criteria_set = cset
-        side.criteria_comment = criteria.add_comment(
+        side.criteria_comment = criteria_comments.add_comment(
             side.owner, cset, tag("评分意见", side), "exam_coverage")
 
 

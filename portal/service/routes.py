@@ -7,21 +7,21 @@ Every handler checks the action rule first, then loads the ticket inside the use
 reach (`get_or_404`): another partner's ticket is a 404."""
 from datetime import date, datetime, time, timezone
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from portal.core.access import can_change, get_or_404, require, visible
 from portal.core.clock import BUSINESS_TZ, now
-from portal.core.csv_export import csv_response
-from portal.core.errors import DomainError
-from portal.core.forms import show_error, to_local
+from portal.core.csv_export import EXPORT_MAX, csv_response
+from portal.core.forms import commit_or_show, to_local
+from portal.core.imports import limits_shown, template_download, uploaded
+from portal.core.lists import partner_filter, partners_by_name
 from portal.core.pages import number_arg, paginate, require_login
 from portal.extensions import db
 from portal.habits.customer_forms import territory_towns, town_choices
 from portal.habits.models import Customer
-from portal.org.importer import limits
 from portal.org.models import Partner
 from portal.results.months import add_months
 from portal.service import ticket_import, tickets
@@ -33,7 +33,6 @@ from portal.service.policies import enterable_partners
 
 bp = Blueprint("service", __name__, url_prefix="/service")
 require_login(bp)
-EXPORT_MAX = 50_000
 CUSTOMER_CHOICES_MAX = 500
 
 
@@ -48,20 +47,22 @@ def hours_text(value) -> str:
     return "—" if value is None else _("%(num)s h", num=f"{value:.1f}")
 
 
-def partner_options(user) -> list[tuple[int, str]]:
-    return db.session.execute(select(Partner.id, Partner.name).where(
-        Partner.id.in_(enterable_partners(user))).order_by(Partner.name_key, Partner.id)).all()
-
-
 def _entry_partner(user) -> Partner | None:
     """The partner a new ticket (or file) is for: the user's own, or the one chosen."""
-    options = {ident for ident, _name in partner_options(user)}
+    options = {ident for ident, _name in partners_by_name(enterable_partners(user))}
     if user.role in ("owner", "manager"):
         wanted = user.partner_id
     else:
         wanted = number_arg("partner_id") or (next(iter(options)) if len(options) == 1
                                               else None)
     return db.session.get(Partner, wanted) if wanted in options else None
+
+
+def _choose_partner(endpoint: str):
+    """The page asking which partner a new ticket (or file) is for."""
+    return render_template("service/choose_partner.html",
+                           partners=partners_by_name(enterable_partners(current_user)),
+                           endpoint=endpoint), 400 if request.method == "POST" else 200
 
 
 def month_window(month: date) -> tuple[datetime, datetime]:
@@ -99,12 +100,9 @@ def tickets_list():
     require("service.read")
     filters = TicketFilters.from_args(request.args)
     page = paginate(_query(filters))
-    partners = db.session.execute(select(Partner.id, Partner.name).where(
-        Partner.id.in_(select(Ticket.partner_id).where(visible(current_user, Ticket))))
-        .order_by(Partner.name_key)).all() if current_user.partner_id is None else []
     towns = territory_towns(current_user.partner_id) if current_user.partner_id else []
     return render_template("service/index.html", page=page, filters=filters,
-                           partners=partners, towns=towns, at=now(),
+                           partners=partner_filter(Ticket), towns=towns, at=now(),
                            timing={t.id: tickets.timing(t) for t in page.items})
 
 
@@ -160,10 +158,7 @@ def new_ticket():
     require("service.enter")
     partner = _entry_partner(current_user)
     if partner is None:
-        return render_template("service/choose_partner.html",
-                               partners=partner_options(current_user),
-                               endpoint="service.new_ticket"), \
-            400 if request.method == "POST" else 200
+        return _choose_partner("service.new_ticket")
     form = TicketForm()
     _offer(form, partner)
     status = 200
@@ -172,17 +167,12 @@ def new_ticket():
     elif not form.validate():
         status = 400
     else:
-        try:
-            opened = tickets.open_ticket(current_user, partner.id, form.values())
-        except DomainError as error:
-            db.session.rollback()
-            for name, message in error.details.items():
-                show_error(form, DomainError(name, message))
-            status = error.status
-        else:
-            db.session.commit()
+        opened, error = commit_or_show(
+            form, lambda: tickets.open_ticket(current_user, partner.id, form.values()))
+        if error is None:
             flash(_("The ticket is recorded."), "success")
             return redirect(url_for("service.ticket", ticket_id=opened.ticket.id))
+        status = error.status
     return render_template("service/new.html", form=form, partner=partner), status
 
 
@@ -211,14 +201,10 @@ def update_ticket(ticket_id):
     form = ProgressForm()
     if not form.validate():
         return _page(found, form, 400)
-    try:
-        tickets.update_ticket(found, form.progress())
-    except DomainError as error:
-        db.session.rollback()
-        for name, message in error.details.items():
-            show_error(form, DomainError(name, message))
+    _updated, error = commit_or_show(form, lambda: tickets.update_ticket(
+        found, form.progress()))
+    if error is not None:
         return _page(db.session.get(Ticket, ticket_id), form, error.status)
-    db.session.commit()
     flash(_("The ticket is updated."), "success")
     return redirect(url_for("service.ticket", ticket_id=found.id))
 
@@ -228,17 +214,13 @@ def import_tickets():
     require("service.enter")
     partner = _entry_partner(current_user)
     if partner is None:
-        return render_template("service/choose_partner.html",
-                               partners=partner_options(current_user),
-                               endpoint="service.import_tickets"), \
-            400 if request.method == "POST" else 200
+        return _choose_partner("service.import_tickets")
     form = TicketImportForm()
-    max_rows, max_bytes = limits()
     upload, status = None, 200
     if form.is_submitted():
         status = 400
         if form.validate():
-            upload = ticket_import.read_file(form.file.data.read(max_bytes + 1), partner)
+            upload = ticket_import.read_file(uploaded(form.file.data), partner)
             if upload.ok:
                 created = ticket_import.create_tickets(current_user, partner, upload)
                 db.session.commit()
@@ -247,14 +229,12 @@ def import_tickets():
                 return redirect(url_for("service.tickets_list", partner_id=partner.id))
             db.session.rollback()
     return render_template("service/import.html", form=form, upload=upload, partner=partner,
-                           header=ticket_import.TEMPLATE_HEADER, max_rows=max_rows,
-                           max_kb=max_bytes // 1024), status
+                           **limits_shown(ticket_import.TEMPLATE_HEADER)), status
 
 
 @bp.route("/import/template.csv")
 def ticket_import_template():
     require("service.enter")
-    return Response(ticket_import.template_csv(), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=tickets-template.csv"})
+    return template_download(ticket_import.TEMPLATE_HEADER, "tickets-template.csv")
 
 

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from portal.core.access import require
 from portal.core.clock import now, today
-from portal.core.errors import DomainError
-from portal.core.forms import show_error, to_utc
+from portal.core.forms import commit_or_show, to_utc
 from portal.extensions import db
 from portal.org.models import Partner
 from portal.results.months import add_months, first_of
@@ -42,15 +41,12 @@ def new_rule():
             form.resolution_hours.data = latest.resolution_hours
         return render_template("service/rule_new.html", form=form)
     if form.validate():
-        try:
-            version = rules.publish(current_user, effective_from=to_utc(
-                form.effective_from.data), first_response_hours=form.first_response_hours.data,
-                resolution_hours=form.resolution_hours.data, note=form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
+        version, error = commit_or_show(form, lambda: rules.publish(
+            current_user, effective_from=to_utc(form.effective_from.data),
+            first_response_hours=form.first_response_hours.data,
+            resolution_hours=form.resolution_hours.data, note=form.note.data or ""))
+        if error is not None:
             return render_template("service/rule_new.html", form=form), error.status
-        db.session.commit()
         flash(_("Version %(num)d is published.", num=version.version), "success")
         return redirect(url_for("service.rules_page"))
     return render_template("service/rule_new.html", form=form), 400

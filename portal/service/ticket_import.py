@@ -6,7 +6,7 @@ the file heads it). Every row is checked by the same rules as a ticket typed in
 (`tickets.clean`); one problem and nothing is imported. The ticket number (工单号) is the
 entry's id: a row already imported with the same content is skipped, so importing a
 file twice changes nothing; the same number with different content is a problem."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from portal.core import audit
 from portal.core.clock import BUSINESS_TZ
+from portal.core.imports import HeadedUpload, read_headed
 from portal.extensions import db
 from portal.habits.customer_forms import territory_towns
 from portal.habits.models import Customer
-from portal.org.importer import Problem, Upload, named_columns, read_table
 from portal.org.models import Partner
 from portal.service import tickets
 from portal.service.models import Ticket
@@ -51,33 +51,21 @@ FIELD_COLUMNS = {"town_code": "town", "customer_id": "customer"}
 
 
 @dataclass
-class TicketUpload(Upload):
-    headers: dict[str, str] = field(default_factory=dict)
+class TicketUpload(HeadedUpload):
+    fields = FIELD_COLUMNS
     skipped: int = 0  # rows already imported with the same content
-
-    def column(self, name: str) -> str:
-        name = FIELD_COLUMNS.get(name, name)
-        return self.headers.get(name, name)
-
-
-def template_csv() -> bytes:
-    return (",".join(TEMPLATE_HEADER) + "\r\n").encode("utf-8-sig")
 
 
 def read_file(data: bytes, partner: Partner) -> TicketUpload:
     """Parse and check a ticket file of `partner`; nothing is written."""
     upload = TicketUpload()
-    read_table(data, upload, lambda cells, up: named_columns(
-        cells, HEADERS, up.headers, up.problems, REQUIRED), columns=COLUMNS,
-        label=upload.column, too_many=lambda limit: _l(
-            "At most %(num)d tickets per file; split it into several files.", num=limit))
+    read_headed(data, upload, headers=HEADERS, required=REQUIRED, columns=COLUMNS,
+                too_many=lambda limit: _l(
+                    "At most %(num)d tickets per file; split it into several files.",
+                    num=limit))
     if upload.ok:
         _check_rows(upload, partner)
     return upload
-
-
-def _problem(upload, row, name, message) -> None:
-    upload.problems.append(Problem(row["line"], upload.column(name), message))
 
 
 def _time(text: str):
@@ -95,14 +83,14 @@ def _values(row, towns, customers, upload) -> dict | None:
     for name in ("opened_at", "first_response_at", "resolved_at"):
         moment = _time(row[name]) if row[name] else None
         if moment == "bad":
-            _problem(upload, row, name, _l("Give a time as YYYY-MM-DD HH:MM (Beijing time)."))
+            upload.problem(row, name, _l("Give a time as YYYY-MM-DD HH:MM (Beijing time)."))
             moment, ok = None, False
         values[name] = moment
     town = row["town"].replace(" ", "")
     if town and not (town.isascii() and town.isdigit()):
         matches = towns.get(town, [])
         if len(matches) != 1:
-            _problem(upload, row, "town", _l(
+            upload.problem(row, "town", _l(
                 "Several towns of the territory have this name; give its 9-digit code.")
                 if matches else _l("No town of the territory has this name; give its name "
                                    "as the town list shows it, or its code."))
@@ -113,7 +101,7 @@ def _values(row, towns, customers, upload) -> dict | None:
     if customer:
         found = customers.get(customer, [])
         if len(found) != 1:
-            _problem(upload, row, "customer", _l(
+            upload.problem(row, "customer", _l(
                 "No customer of the book has exactly this name; give its name as the book "
                 "shows it.") if not found else _l("Several customers have this name."))
             ok = False
@@ -122,7 +110,7 @@ def _values(row, towns, customers, upload) -> dict | None:
     values["satisfaction_scale"] = scale or None
     score = row["satisfaction"]
     if score and not (score.isascii() and score.isdigit() and len(score) < 4):
-        _problem(upload, row, "satisfaction", _l("A whole number."))
+        upload.problem(row, "satisfaction", _l("A whole number."))
         ok, score = False, ""
     values["satisfaction"] = int(score) if score else None
     return values if ok else None
@@ -148,12 +136,12 @@ def _check_rows(upload: TicketUpload, partner: Partner) -> None:
             row["cleaned"] = tickets.clean(partner.id, values)
         except tickets.Problems as error:
             for name, message in error.details.items():
-                _problem(upload, row, name, message)
+                upload.problem(row, name, message)
             continue
         ident = row["cleaned"]["client_id"]
         if ident in seen:
-            _problem(upload, row, "client_id", _l("Same ticket number as line %(line)d.",
-                                                  line=seen[ident]))
+            upload.problem(row, "client_id", _l("Same ticket number as line %(line)d.",
+                                                line=seen[ident]))
         seen.setdefault(ident, row["line"])
     if upload.ok:
         _against_stored(upload, partner)
@@ -173,7 +161,7 @@ def _against_stored(upload: TicketUpload, partner: Partner) -> None:
             row["skip"] = True
             upload.skipped += 1
         else:
-            _problem(upload, row, "client_id", _l(
+            upload.problem(row, "client_id", _l(
                 "A ticket with this number was already imported with different content."))
 
 
