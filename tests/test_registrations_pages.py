@@ -51,6 +51,26 @@ def test_a_refused_registration_says_why_in_chinese(client, world):
     assert world.a.partner.name not in page and 'id="contest-form"' in page
 
 
+def test_the_principal_s_list_names_each_partner_and_filters_by_one(client, world):
+    register(world.a.owner, "城东五金店")
+    register(world.b.owner, "城西文具店")
+    refused = register(world.b.owner, "城西文具店", town=TOWN_A)  # outside B's territory
+    assert refused.status == "refused"
+    login(client, world.admin)
+    listing = client.get("/registrations/").get_data(as_text=True)
+    assert 'name="partner_id"' in listing
+    assert world.a.partner.name in listing and world.b.partner.name in listing
+    assert "该乡镇/街道不在贵司的代理区域内" in listing  # why, on the refused line
+    only_b = client.get(f"/registrations/?partner_id={world.b.partner.id}").get_data(
+        as_text=True)
+    assert "城西文具店" in only_b and "城东五金店" not in only_b
+    client.post("/logout")
+    login(client, world.a.owner)
+    own = client.get("/registrations/").get_data(as_text=True)
+    assert 'name="partner_id"' not in own and 'data-col="partner"' not in own
+    assert "城东五金店" in own and "城西文具店" not in own
+
+
 @pytest.mark.parametrize("data, field", [
     ({"name": "", "town_code": TOWN_A}, "name"), ({"name": "店", "town_code": ""}, "town_code"),
     ({"name": "店", "town_code": TOWN_A, "uscc": "12345"}, "uscc"),

@@ -32,7 +32,7 @@ OUTSIDE_LABELS = {"refuse": _l("refused"), "review": _l("sent to review"),
 SIDE_LABELS = {"holder": _l("The holding partner"), "challenger": _l("The challenging partner"),
                "principal": _l("The principal")}
 DECISION_LABELS = {"holder": _l("For the holder"), "challenger": _l("For the challenger")}
-CASE_STATE_LABELS = {"open": _l("Open"), "decided": _l("Decided")}
+CASE_STATE_LABELS = {"open": _l("Awaiting a decision"), "decided": _l("Decision made")}
 EVENT_LABELS = {"filed": _l("Registration filed"), "protected": _l("Protection began"),
                 "visit": _l("Effective visit"), "evidence": _l("Evidence"),
                 "decided": _l("Decision")}

@@ -6,12 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
 
 from portal.core.access import can_change, can_view, get_or_404, may, require, visible
 from portal.core.clock import now
 from portal.core.errors import DomainError
 from portal.core.forms import choices, show_error
-from portal.core.pages import paginate, require_login
+from portal.core.lists import partner_filter
+from portal.core.pages import number_arg, paginate, require_login
 from portal.extensions import db
 from portal.habits.customer_forms import territory_towns
 from portal.habits.customers import normalise_name
@@ -51,12 +53,17 @@ def index():
     at = now()
     status = request.args.get("status", "")
     q = request.args.get("q", "").strip()[:120]
-    query = select(Registration).where(visible(current_user, Registration))
+    partner_id = number_arg("partner_id")
+    query = select(Registration).where(visible(current_user, Registration)).options(
+        joinedload(Registration.partner), joinedload(Registration.town))
     if status in STATUS_FILTERS:
         query = query.where(in_state(status, at))
+    if partner_id:
+        query = query.where(Registration.partner_id == partner_id)
     query = search(query, q).order_by(Registration.requested_at.desc(), Registration.id.desc())
     return render_template("registrations/index.html", page=paginate(query), at=at,
-                           status=status, q=q, statuses=STATUS_FILTERS)
+                           status=status, q=q, statuses=STATUS_FILTERS,
+                           partners=partner_filter(Registration), partner_id=partner_id)
 
 
 def _towns(partner_id):

@@ -6,7 +6,6 @@ Every handler checks the rule first, then the partner (or row) inside the user's
 another partner's scorecard is a 404, as one that does not exist."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -27,15 +26,10 @@ from portal.scoring.labels import (APPEAL_STATE_LABELS, GROUP_LABELS,
 from portal.scoring.models import Scorecard, TierChange
 from portal.scoring.routes import bp
 
-# "Open" is taken across the portal (an order's open amount, 未收): an appeal under way
-# needs words of its own.
-OPEN_APPEAL = _l("Under review")
-
 
 @bp.context_processor
 def _card_labels():
-    return {"appeal_state_label": lambda c: OPEN_APPEAL if c == "open"
-            else APPEAL_STATE_LABELS.get(c, c),
+    return {"appeal_state_label": lambda c: APPEAL_STATE_LABELS.get(c, c),
             "tier_change_state_label": lambda c: TIER_CHANGE_STATE_LABELS.get(c, c),
             "card_group_label": lambda c: GROUP_LABELS.get(c, c) if c else _("Other"),
             "card_number": number, "card_month_label": month_label,

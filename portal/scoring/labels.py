@@ -16,7 +16,9 @@ SET_STATE_LABELS = {"draft": _l("Draft"), "published": _l("Published")}
 # Where a version stands on the calendar (`criteria.standing`).
 STANDING_LABELS = {"draft": _l("Draft"), "upcoming": _l("Published, not yet in force"),
                    "in_force": _l("In force"), "past": _l("Replaced")}
-APPEAL_STATE_LABELS = {"open": _l("Open"), "accepted": _l("Accepted"),
+# "Open" reads 未收 across the portal (an order's open amount): an appeal under way is
+# "under review".
+APPEAL_STATE_LABELS = {"open": _l("Under review"), "accepted": _l("Accepted"),
                        "rejected": _l("Rejected")}
 TIER_CHANGE_STATE_LABELS = {"applied": _l("Applied"), "pending": _l("Waiting for review"),
                             "confirmed": _l("Confirmed"), "kept": _l("Tier kept")}
