@@ -7,11 +7,13 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk poppler-utils
 
 .PHONY: run test test-pg fuzz mutants bench load-exams os-packages chromium translations clean-venv
 
-# OS packages that pip cannot provide: venv, Pango for WeasyPrint, a CJK font for PDFs.
+# OS packages that pip cannot provide: venv, Pango and HarfBuzz subsetting for WeasyPrint,
+# a CJK font and fontconfig (the portal checks both before making a PDF), poppler-utils
+# (pdftotext and pdftoppm: the report benchmark compares text, people look at pages).
 os-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -22,6 +22,7 @@ NAMES = (
     "service",
     "compliance",
     "scoring",
+    "reports",
 )
 
 DOMAINS: tuple[Domain, ...] = tuple(import_module(f"portal.{name}").DOMAIN for name in NAMES)

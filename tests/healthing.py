@@ -59,3 +59,18 @@ def compute(month=MARCH, at=AFTER):
     run = compute_month(month, at=at, trigger="test")
     db.session.commit()
     return run
+
+
+def hand_worked_march(world):
+    """The health pages' hand-worked March: A's staff log 10 days of 3 visits (2
+    effective) and 600 yuan against A's 1,000-yuan target; B's staff 3 days of 5
+    effective visits; March computed. Returns side A."""
+    a = world.a
+    settle(a.owner, a.manager, a.staff, a.other_staff, world.b.owner, world.b.manager,
+           world.b.staff, world.b.other_staff)
+    habits(a.staff, 10, visits=3, effective=2)
+    results(a.staff, revenue_fen=60_000, orders=1)
+    target("partner", 100_000, partner=a.partner)
+    habits(world.b.staff, 3, visits=5, effective=5)
+    compute()
+    return a

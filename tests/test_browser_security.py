@@ -26,7 +26,8 @@ NOT_PAGES = ("auth.logout", "core.set_language", "core.healthz", "api-docs.opena
              "service.export_tickets", "service.ticket_import_template",
              "compliance.export_dues", "compliance.due_import_template",
              "compliance.violation_file", "registrations.evidence_file",
-             "scoring.scorecards_csv", "scoring.appeal_file")
+             "scoring.scorecards_csv", "scoring.appeal_file",
+             "reports.pdf", "reports.csv", "reports.status")
 
 
 def _pages(app, world, role) -> list[str]:

@@ -18,22 +18,14 @@ from portal.extensions import db
 from portal.health.models import HealthMonth
 from tests.broadcasting import freeze, publish
 from tests.conftest import login
-from tests.healthing import AFTER, compute, habits, results, settle, target
+from tests.healthing import AFTER, compute, hand_worked_march
 
 MONTH = "?month=2026-03"
 
 
 @pytest.fixture
 def a(world):
-    a = world.a
-    settle(a.owner, a.manager, a.staff, a.other_staff, world.b.owner, world.b.manager,
-           world.b.staff, world.b.other_staff)
-    habits(a.staff, 10, visits=3, effective=2)
-    results(a.staff, revenue_fen=60_000, orders=1)
-    target("partner", 100_000, partner=a.partner)
-    habits(world.b.staff, 3, visits=5, effective=5)
-    compute()
-    return a
+    return hand_worked_march(world)
 
 
 def page(client, user, path):

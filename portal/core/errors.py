@@ -60,7 +60,8 @@ def error_response(exc: HTTPException):
     error page otherwise; the session is rolled back first."""
     db.session.rollback()
     status = exc.code or 500
-    message = str(MESSAGES.get(status, exc.name))
+    # An exception may carry its own sentence for the user (`message`, e.g. PdfUnavailable).
+    message = str(getattr(exc, "message", None) or MESSAGES.get(status, exc.name))
     if wants_json():
         details = getattr(exc, "data", None) or {}
         if isinstance(details, dict) and "messages" in details:

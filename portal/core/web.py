@@ -19,8 +19,10 @@ from portal.org import labels, tracks
 bp = Blueprint("core", __name__)
 
 # Auditors read everything and change nothing; these endpoints only touch their own login.
+# Asking for a report and checking one change nothing an auditor audits.
 AUDITOR_MAY_POST = frozenset({"auth.login", "auth.logout", "auth.change_password",
-                              "core.set_language", "notify.read_all", "notify.preferences"})
+                              "core.set_language", "notify.read_all", "notify.preferences",
+                              "reports.new", "reports.verify"})
 
 
 # Every page and API answer: scripts, styles, images, fonts and connections from the
@@ -57,7 +59,7 @@ SECTIONS = {
     "broadcasts": "broadcasts", "training": "training", "exams": "exams", "jobs": "jobs",
     "org": "partners", "partners": "partners", "manage": "partners", "notify": "notify",
     "habits": "visits", "capacity": "capacity", "health": "health",
-    "contests": "contests",
+    "contests": "contests", "reports": "report-catalogue",
     **dict.fromkeys(("registrations", "service", "compliance", "scoring"), "market"),
     **dict.fromkeys(
         ("habits.customers", "habits.customer", "habits.new_customer", "habits.edit_customer",
