@@ -180,20 +180,25 @@ def test_verification_tells_an_unchanged_file_from_a_changed_one(client, scored)
     assert missing.status_code == 400 and "请选择要检查的 PDF" in missing.get_data(as_text=True)
 
 
-def test_without_the_cjk_font_or_harfbuzz_no_pdf_is_made_and_the_reason_is_said(
-        client, scored, monkeypatch):
-    monkeypatch.setattr(pdf, "font_problem", lambda: "the CJK font is missing")
+def made_by_admin(scored) -> Report:
+    """The admin's scorecard report of A for March, claimed and made here and now."""
     report = services.request_report(scored.admin, "scorecard",
                                      {"partner_id": scored.a.partner.id, "month": MARCH})
     db.session.commit()
     services.claim(report.id, "test")
     services.generate(report.id)
     db.session.expire_all()
-    failed = db.session.get(Report, report.id)
+    return db.session.get(Report, report.id)
+
+
+def test_without_the_cjk_font_or_harfbuzz_no_pdf_is_made_and_the_reason_is_said(
+        client, scored, monkeypatch):
+    monkeypatch.setattr(pdf, "font_problem", lambda: "the CJK font is missing")
+    failed = made_by_admin(scored)
     assert failed.state == "failed" and "the CJK font is missing" in failed.error
     assert failed.pdf_sha256 is None
     as_(client, scored.admin)
-    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    page = client.get(f"/reports/{failed.id}").get_data(as_text=True)
     assert 'id="report-failed"' in page and "本服务器无法生成 PDF" in page
 
 
@@ -241,3 +246,53 @@ def test_monthly_packs_are_queued_once_per_partner_and_for_the_principal(client,
         Report.pack == "2026-03", Report.partner_id == scored.b.partner.id)).scalars().all()
     assert all(f'data-report="{i}"' in listing for i in own)
     assert not any(f'data-report="{i}"' in listing for i in other)
+
+
+def test_with_a_key_installed_every_pdf_is_signed_and_a_changed_byte_breaks_it(
+        app, client, scored, tmp_path):
+    import hashlib
+    import warnings
+
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from portal.reports import signing
+    app.config["REPORT_SIGNING_DIR"] = str(tmp_path)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["reports", "signing-key"]).exit_code == 0
+    assert runner.invoke(args=["reports", "signing-key"]).exit_code != 0  # never replaced silently
+    made = make(scored.a.owner, "scorecard", month=MARCH)
+    assert hashlib.sha256(made.pdf).hexdigest() == made.report.pdf_sha256
+    trust = ValidationContext(trust_roots=[load_cert_from_pemder(str(tmp_path / signing.CERT))])
+
+    def status(data: bytes):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = PdfFileReader(io.BytesIO(data)).embedded_signatures
+            return validate_pdf_signature(found[0], trust)
+    signed = status(made.pdf)
+    assert signed.intact and signed.valid and signed.coverage.name == "ENTIRE_FILE"
+    changed = bytearray(made.pdf)
+    changed[200] ^= 1   # inside the signed bytes
+    assert not status(bytes(changed)).intact
+    as_(client, scored.auditor)
+    assert 'id="verify-match"' in _verify(client, made.pdf).get_data(as_text=True)
+
+
+def test_a_busy_database_puts_the_report_back_in_the_queue(scored, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from portal.reports.kinds import KINDS
+    kind = KINDS["scorecard"]
+
+    def busy(user, params, progress):
+        raise OperationalError("UPDATE reports", {}, Exception("database is locked"))
+    monkeypatch.setitem(KINDS, "scorecard", type(kind)(**{**kind.__dict__, "build": busy}))
+    again = made_by_admin(scored)
+    assert (again.state, again.claimed_by, again.error) == ("queued", None, "")
+    monkeypatch.setitem(KINDS, "scorecard", kind)
+    assert services.generate_waiting("test") == 1
+    db.session.expire_all()
+    assert db.session.get(Report, again.id).state == "done"

@@ -13,6 +13,7 @@ DOMAIN = Domain(
     policies=("portal.reports.policies", "portal.reports.sources"),
     jobs=("portal.reports.jobs",),
     blueprints=("portal.reports.routes:bp",),
+    cli=("portal.reports.signing:reports_cli",),
     api=("portal.reports.api:bp",),
     notifications={"reports": _l("Reports")},
     walk="portal.reports.walk",

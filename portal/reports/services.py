@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from portal.auth.models import User
 from portal.core import files
@@ -25,7 +26,7 @@ from portal.core.errors import DomainError
 from portal.core.pdf import PdfUnavailable
 from portal.extensions import db
 from portal.org.models import Partner
-from portal.reports import render
+from portal.reports import render, signing
 from portal.reports.kinds import KINDS, Params, present
 from portal.reports.models import Report, ReportDownload
 
@@ -138,20 +139,29 @@ def generate(report_id: int) -> None:
     tell = _progress(report_id)
     try:
         # A request of its own, so links build (the worker has none) and the report's
-        # language is the one it was asked in.
-        with current_app.test_request_context(base_url=report.base_url or None), \
-                force_locale(report.lang):
+        # language is the one it was asked in; a POST, so that its transactions begin as
+        # writes like any job's (a GET's deferred one fails at once on a busy SQLite).
+        with current_app.test_request_context(base_url=report.base_url or None,
+                                              method="POST"), force_locale(report.lang):
             data = kind.build(requester, params_of(report), tell)
             report = db.session.get(Report, report_id)
             report.title = data.title[:300]
             tell(70, "rendering")
             generated_at = now()
             pdf, pages = render.pdf_bytes(report, data, generated_at)
+            pdf = signing.sign(pdf)
             tell(90, "storing")
             csv = render.csv_bytes(data, _("no data"))
     except PdfUnavailable as refused:
         db.session.rollback()
         return _fail(report_id, str(refused.message))
+    except OperationalError:  # the database was busy: made again on the next run
+        db.session.rollback()
+        log.warning("report %s put back in the queue: database busy", report_id)
+        db.session.execute(update(Report).where(Report.id == report_id).values(
+            state="queued", claimed_by=None, progress=0, step="busy"))
+        db.session.commit()
+        return None
     except Exception as failure:  # recorded, never left running
         db.session.rollback()
         log.exception("report %s failed", report_id)
