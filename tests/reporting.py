@@ -50,9 +50,9 @@ def folded(text: str) -> str:
 
 
 # A text that, were it HTML, would make a renderer fetch local files and a remote image
-# and embed a file as an attachment.
-HOSTILE = ('<img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/hostname">'
-           '<img src="http://198.51.100.7/x.png">')
+# and embed a file as an attachment; short enough for a partner's name (120 characters).
+HOSTILE = ('<img src="file:///etc/passwd"><link rel=attachment href="file:///etc/hostname">'
+           '<img src="http://198.51.100.7/x">')
 
 
 def watch_fetches(monkeypatch) -> list[str]:
