@@ -5,6 +5,7 @@ JSON attachment) and the CSV (the same tables, one after another).
 
 The stylesheet is parsed once per process and every rendering shares one font
 configuration (`core.pdf`), so a worker pays for fonts and CSS once."""
+import csv
 import io
 import json
 from datetime import date, datetime
@@ -77,7 +78,6 @@ def csv_bytes(data, no_data: str) -> bytes:
     """Every table of the report, each led by its section and title, a blank line apart;
     UTF-8 with a BOM, formula-guarded (numbers stay numbers, a missing one reads
     `no_data`)."""
-    import csv
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)

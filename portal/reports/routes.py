@@ -70,10 +70,10 @@ def _catalogue(forms=None, status=200):
     if packs:
         query = query.where(Report.pack.is_not(None))
     query = query.order_by(Report.requested_at.desc(), Report.id.desc())
-    forms = forms or {}
+    forms, kinds = forms or {}, _kinds()
     return render_template(
-        "reports/catalogue.html", kinds=_kinds(),
-        forms={kind.code: forms.get(kind.code) or _form(kind.code) for kind, _ok in _kinds()},
+        "reports/catalogue.html", kinds=kinds,
+        forms={kind.code: forms.get(kind.code) or _form(kind.code) for kind, _ok in kinds},
         page=paginate(query), packs=packs, kind_label=lambda code: KINDS[code].label
         if code in KINDS else code), status
 
@@ -168,9 +168,13 @@ def verify():
             status = 400
         else:
             data = upload.read(files.DEFAULT_MAX_BYTES * 5 + 1)
-            outcome = ("match", services.find_by_pdf(data)) if data.startswith(b"%PDF-") \
-                else ("not_pdf", None)
-            if outcome[0] == "match" and outcome[1] is None:
+            is_pdf = data.startswith(b"%PDF-")
+            found = services.find_by_pdf(data) if is_pdf else None
+            if not is_pdf:
+                outcome = ("not_pdf", None)
+            elif found is not None:
+                outcome = ("match", found)
+            else:  # the code, if given, says whose file this was meant to be
                 outcome = ("no_match", services.find_by_code(form.code.data or ""))
     elif request.method == "POST":
         status = 400

@@ -5,13 +5,15 @@ and any changed byte breaks the signature. The recorded SHA-256 is the signed fi
 Without the pair, PDFs are not signed (the checksum still verifies them)."""
 import io
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+
+from portal.core.clock import now
 
 KEY, CERT = "key.pem", "cert.pem"
 
@@ -56,7 +58,7 @@ def make_key_pair(where: Path, name: str = "Partner portal reports") -> None:
     from cryptography.x509.oid import NameOID
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    at = datetime.now(timezone.utc)
+    at = now()
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(at - timedelta(days=1)).not_valid_after(at + timedelta(days=3650))
